@@ -1,0 +1,56 @@
+package io.bulkhead.itest;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.ops4j.pax.exam.Option;
+
+/** The Pax Exam provisioning shared by every IT: the dom0 runtime services plus our core bundles. */
+final class Dom0Runtime {
+    /** Core bundles every test expects, by file name in target/bundles (artifactId). */
+    static final String[] CORE_BUNDLES = {"core.policy", "core.domains"};
+
+    private Dom0Runtime() {
+    }
+
+    static Option core(Path dataDir) {
+        return composite(
+                junitBundles(),
+                systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
+                systemProperty("bulkhead.data.dir").value(dataDir.toString()),
+                mavenBundle("org.osgi", "org.osgi.util.function").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.util.promise").versionAsInProject(),
+                mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
+                mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                composite(coreBundleOptions()));
+    }
+
+    static String bundleUrl(String artifactId) {
+        File file = new File(System.getProperty("bundles.dir"), artifactId + ".jar");
+        return file.toURI().toString();
+    }
+
+    static Path freshDataDir() {
+        try {
+            return Files.createTempDirectory("bulkhead-itest-");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create a data directory for the test framework", e);
+        }
+    }
+
+    private static Option[] coreBundleOptions() {
+        Option[] options = new Option[CORE_BUNDLES.length];
+        for (int i = 0; i < CORE_BUNDLES.length; i++) {
+            options[i] = bundle(bundleUrl(CORE_BUNDLES[i]));
+        }
+        return options;
+    }
+}
