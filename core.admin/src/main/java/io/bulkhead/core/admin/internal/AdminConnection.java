@@ -1,0 +1,128 @@
+package io.bulkhead.core.admin.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.bulkhead.core.admin.AdminRequest;
+import io.bulkhead.core.admin.internal.wire.RequestDecoder;
+import io.bulkhead.core.admin.internal.wire.ResponseEncoder;
+import io.bulkhead.core.domains.QubesException;
+import io.bulkhead.core.domains.event.QubesEvent;
+
+/** Serves one qubesd connection: one request, read until the client's half-close, one response. */
+final class AdminConnection {
+    private static final Logger LOG = Logger.getLogger(AdminConnection.class.getName());
+    /** Events queued for a slow {@code admin.Events} reader before its stream is dropped. */
+    private static final int EVENT_BACKLOG = 4096;
+
+    private final AdminDispatcher dispatcher;
+    private final EventHub events;
+    private final String source;
+
+    /**
+     * @param source who is calling: {@code dom0} on the local socket
+     */
+    AdminConnection(AdminDispatcher dispatcher, EventHub events, String source) {
+        this.dispatcher = dispatcher;
+        this.events = events;
+        this.source = source;
+    }
+
+    void serve(SocketChannel channel) throws IOException {
+        byte[] raw = readRequest(channel);
+        if (raw == null) {
+            LOG.warning("admin socket: request larger than " + RequestDecoder.MAX_REQUEST_BYTES + " bytes, connection aborted");
+            return;
+        }
+        AdminRequest request;
+        try {
+            request = withSource(RequestDecoder.decode(raw));
+            if (AdminDispatcher.EVENTS.equals(request.method())) {
+                dispatcher.authorize(request);
+                streamEvents(channel, request);
+                return;
+            }
+            write(channel, ResponseEncoder.success(dispatcher.call(request)));
+        } catch (QubesException e) {
+            write(channel, ResponseEncoder.error(e.qubesClass(), e.getMessage()));
+        } catch (RuntimeException e) {
+            // qubesd answers unexpected exceptions with no bytes; the client reports an empty response
+            LOG.log(Level.SEVERE, "admin call failed unexpectedly", e);
+        }
+    }
+
+    /** The local socket is dom0's: whatever source the client names, the caller is dom0. */
+    private AdminRequest withSource(AdminRequest request) {
+        return new AdminRequest(request.method(), request.argument(), source, request.destination(), request.payload());
+    }
+
+    private static byte[] readRequest(SocketChannel channel) throws IOException {
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocate(8192);
+        while (channel.read(buffer) >= 0) {
+            buffer.flip();
+            request.write(buffer.array(), 0, buffer.limit());
+            buffer.clear();
+            if (request.size() > RequestDecoder.MAX_REQUEST_BYTES) {
+                return null;
+            }
+        }
+        return request.toByteArray();
+    }
+
+    private void streamEvents(SocketChannel channel, AdminRequest request) throws IOException {
+        BlockingQueue<QubesEvent> queue = new ArrayBlockingQueue<>(EVENT_BACKLOG);
+        boolean[] overflow = {false};
+        try (AutoCloseable subscription = events.subscribe(event -> {
+            if (!queue.offer(event)) {
+                overflow[0] = true;
+            }
+        })) {
+            write(channel, ResponseEncoder.event("", "connection-established", Map.of()));
+            while (channel.isOpen() && !overflow[0]) {
+                QubesEvent event = queue.poll(1, TimeUnit.SECONDS);
+                if (event == null || !wanted(request, event)) {
+                    continue;
+                }
+                write(channel, ResponseEncoder.event(event.subject().orElse(""), event.name(), event.arguments()));
+            }
+            if (overflow[0]) {
+                LOG.warning("admin.Events reader too slow: more than " + EVENT_BACKLOG + " events queued, stream closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client closed the stream: that is how admin.Events ends
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "admin.Events stream failed", e);
+        }
+    }
+
+    /** A qube as destination limits the stream to that qube's events; hooks may hide qubes. */
+    private boolean wanted(AdminRequest request, QubesEvent event) {
+        String name = event.name();
+        if (name.startsWith("admin-permission:") || name.startsWith("device-get:") || name.startsWith("device-list:")
+                || name.startsWith("device-list-attached:") || name.equals("domain-is-fully-usable")) {
+            return false;
+        }
+        if (!request.toAdminVm() && !event.subject().map(request.destination()::equals).orElse(false)) {
+            return false;
+        }
+        return event.subject().map(subject -> dispatcher.visibleToCaller(request, subject)).orElse(true);
+    }
+
+    private static void write(SocketChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.bulkhead.core.admin.internal.methods;
+
+import static io.bulkhead.core.admin.internal.methods.MethodSpec.Destination.ADMIN_VM;
+import static io.bulkhead.core.admin.internal.methods.MethodSpec.Destination.ANY;
+import static io.bulkhead.core.admin.internal.methods.MethodSpec.Rule.NONE;
+import static io.bulkhead.core.admin.internal.methods.MethodSpec.Rule.REQUIRED;
+
+import io.bulkhead.core.admin.AdminRequest;
+import io.bulkhead.core.admin.ProtocolError;
+import io.bulkhead.core.domains.DomainsService;
+import io.bulkhead.core.domains.Label;
+import io.bulkhead.core.domains.PermissionDenied;
+import io.bulkhead.core.domains.storage.VolumeConfig;
+import io.bulkhead.core.domains.storage.VolumeInfo;
+
+/** {@code admin.label.*}, {@code admin.vm.volume.*} and {@code admin.pool.List}. */
+public final class LabelVolumeMethods {
+    private final DomainsService domains;
+
+    public LabelVolumeMethods(DomainsService domains) {
+        this.domains = domains;
+    }
+
+    public void register(MethodTable table) {
+        table.add("admin.label.List", NONE, NONE, ADMIN_VM, r -> PropertyMethods.lines(domains.labels().stream().map(Label::name).toList()));
+        table.add("admin.label.Get", REQUIRED, NONE, ADMIN_VM, r -> domains.label(r.argument()).color());
+        table.add("admin.label.Index", REQUIRED, NONE, ADMIN_VM, r -> Integer.toString(domains.label(r.argument()).index()));
+        table.add("admin.label.Create", REQUIRED, REQUIRED, ADMIN_VM, r -> {
+            domains.createLabel(r.argument(), r.payloadText());
+            return "";
+        });
+        table.add("admin.label.Remove", REQUIRED, NONE, ADMIN_VM, r -> {
+            domains.removeLabel(r.argument());
+            return "";
+        });
+
+        table.add("admin.vm.volume.List", NONE, NONE, ANY, r -> PropertyMethods.lines(domains.volumeNames(r.destination())));
+        table.add("admin.vm.volume.Info", REQUIRED, NONE, ANY, r -> info(domains.volumeInfo(r.destination(), volume(r))));
+        table.add("admin.vm.volume.ListSnapshots", REQUIRED, NONE, ANY,
+                r -> PropertyMethods.lines(domains.volumeRevisions(r.destination(), volume(r))));
+        table.add("admin.vm.volume.Revert", REQUIRED, REQUIRED, ANY, r -> {
+            String revision = r.payloadText();
+            if (!revision.matches("[A-Za-z0-9:_.-]+")) {
+                throw new ProtocolError("invalid revision id");
+            }
+            domains.revertVolume(r.destination(), volume(r), revision);
+            return "";
+        });
+        table.add("admin.vm.volume.Resize", REQUIRED, REQUIRED, ANY, r -> {
+            domains.resizeVolume(r.destination(), volume(r), decimal(r.payloadText(), "size"));
+            return "";
+        });
+        table.add("admin.vm.volume.Set.revisions_to_keep", REQUIRED, REQUIRED, ANY, r -> {
+            String text = r.payloadText();
+            int value = text.equals("-1") ? -1 : (int) Math.min(decimal(text, "revisions_to_keep"), Integer.MAX_VALUE);
+            domains.setVolumeRevisionsToKeep(r.destination(), volume(r), value);
+            return "";
+        });
+        table.add("admin.pool.List", NONE, NONE, ADMIN_VM, r -> PropertyMethods.lines(domains.pools()));
+    }
+
+    /** qubesd refuses unknown volume names with PermissionDenied (enforce_arg), before any lookup. */
+    private String volume(AdminRequest request) {
+        if (!domains.volumeNames(request.destination()).contains(request.argument())) {
+            throw new PermissionDenied("Argument not in " + domains.volumeNames(request.destination()));
+        }
+        return request.argument();
+    }
+
+    /** Decimal without sign or leading zero, fewer than 20 digits (qubesd's size rule). */
+    private static long decimal(String text, String what) {
+        if (!text.matches("0|[1-9][0-9]{0,18}")) {
+            throw new ProtocolError("invalid " + what + " '" + text + "'");
+        }
+        return Long.parseLong(text);
+    }
+
+    static String info(VolumeInfo info) {
+        VolumeConfig config = info.config();
+        StringBuilder out = new StringBuilder();
+        line(out, "pool", config.pool());
+        line(out, "vid", config.vid());
+        line(out, "size", Long.toString(config.size()));
+        line(out, "usage", Long.toString(info.usage()));
+        line(out, "rw", bool(config.rw()));
+        line(out, "source", config.source().orElse(""));
+        line(out, "path", info.path().orElse(""));
+        line(out, "save_on_stop", bool(config.saveOnStop()));
+        line(out, "snap_on_start", bool(config.snapOnStart()));
+        line(out, "revisions_to_keep", Integer.toString(info.revisionsToKeep()));
+        line(out, "ephemeral", bool(config.ephemeral()));
+        line(out, "is_outdated", bool(info.outdated()));
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String key, String value) {
+        out.append(key).append('=').append(value).append('\n');
+    }
+
+    private static String bool(boolean value) {
+        return value ? "True" : "False";
+    }
+
+}
