@@ -25,6 +25,7 @@ import io.bulkhead.core.admin.AdminRequest;
 import io.bulkhead.core.domains.DomainsService;
 import io.bulkhead.core.domains.event.QubesEvent;
 import io.bulkhead.core.domains.event.QubesEventListener;
+import io.bulkhead.core.policy.PolicyService;
 
 /**
  * Serves the Admin API on the qubesd socket and in process ({@link AdminApi}); listens to every
@@ -40,8 +41,8 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
     private final AdminSocketServer server;
 
     @Activate
-    public AdminApiComponent(@Reference DomainsService domains, AdminConfig config, BundleContext context) {
-        this.dispatcher = new AdminDispatcher(domains, () -> hooks, name -> Optional.ofNullable(contributed.get(name)));
+    public AdminApiComponent(@Reference DomainsService domains, @Reference PolicyService policy, AdminConfig config, BundleContext context) {
+        this.dispatcher = new AdminDispatcher(domains, policy, () -> hooks, name -> Optional.ofNullable(contributed.get(name)));
         Path socket = config.socket_path().isBlank() ? dataDir(context).resolve("run").resolve("qubesd.sock") : Path.of(config.socket_path());
         try {
             this.server = new AdminSocketServer(socket, dispatcher, events, config.max_connections());

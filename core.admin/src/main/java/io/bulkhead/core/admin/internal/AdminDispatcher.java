@@ -16,9 +16,11 @@ import io.bulkhead.core.admin.internal.methods.MethodSpec;
 import io.bulkhead.core.admin.internal.methods.MethodSpec.Destination;
 import io.bulkhead.core.admin.internal.methods.MethodSpec.Rule;
 import io.bulkhead.core.admin.internal.methods.MethodTable;
+import io.bulkhead.core.admin.internal.methods.PolicyMethods;
 import io.bulkhead.core.admin.internal.methods.PropertyMethods;
 import io.bulkhead.core.admin.internal.methods.QubeMethods;
 import io.bulkhead.core.domains.DomainsService;
+import io.bulkhead.core.policy.PolicyService;
 
 /** Validates a call in qubesd's order and routes it to a built-in or contributed method. */
 public final class AdminDispatcher implements AdminApi {
@@ -32,10 +34,11 @@ public final class AdminDispatcher implements AdminApi {
 
     /**
      * @param domains     the model
+     * @param policy      the qrexec policy, for the {@code policy.*} methods
      * @param hooks       the permission hooks registered now
      * @param contributed methods registered by other bundles, by name
      */
-    public AdminDispatcher(DomainsService domains, Supplier<Collection<AdminPermissionHook>> hooks,
+    public AdminDispatcher(DomainsService domains, PolicyService policy, Supplier<Collection<AdminPermissionHook>> hooks,
             Function<String, Optional<AdminMethod>> contributed) {
         this.domains = domains;
         this.hooks = hooks;
@@ -44,6 +47,7 @@ public final class AdminDispatcher implements AdminApi {
         new PropertyMethods(domains).register(builtins);
         new FeatureTagMethods(domains).register(builtins);
         new LabelVolumeMethods(domains).register(builtins);
+        new PolicyMethods(policy).register(builtins);
         builtins.add(EVENTS, Rule.NONE, Rule.NONE, Destination.ANY, r -> {
             throw new ProtocolError(EVENTS + " is a streaming method, served on the qubesd socket only");
         });
