@@ -15,7 +15,7 @@ import org.ops4j.pax.exam.Option;
 /** The Pax Exam provisioning shared by every IT: the dom0 runtime services plus our core bundles. */
 final class Dom0Runtime {
     /** Core bundles every test expects, by file name in target/bundles (artifactId). */
-    static final String[] CORE_BUNDLES = {"core.policy", "core.domains"};
+    static final String[] CORE_BUNDLES = {"core.policy", "core.domains", "core.admin", "core.qrexec"};
 
     private Dom0Runtime() {
     }
@@ -30,6 +30,12 @@ final class Dom0Runtime {
                 mavenBundle("org.osgi", "org.osgi.service.component").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.scr").versionAsInProject(),
                 mavenBundle("org.apache.felix", "org.apache.felix.configadmin").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-annotations").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-core").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.core", "jackson-databind").versionAsInProject(),
+                mavenBundle("org.codehaus.woodstox", "stax2-api").versionAsInProject(),
+                mavenBundle("com.fasterxml.woodstox", "woodstox-core").versionAsInProject(),
+                mavenBundle("com.fasterxml.jackson.dataformat", "jackson-dataformat-xml").versionAsInProject(),
                 composite(coreBundleOptions()));
     }
 

@@ -1,0 +1,124 @@
+package io.bulkhead.agent.internal;
+
+import io.bulkhead.core.qrexec.mux.MuxConfig;
+import io.bulkhead.core.qrexec.mux.MuxLink;
+import io.bulkhead.core.qrexec.transport.DeviceChannel;
+import io.bulkhead.core.qrexec.transport.QrexecChannel;
+import io.bulkhead.core.qrexec.transport.UnixSocketChannel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The guest agent: connects to dom0 (virtio-serial port or unix socket), serves one
+ * {@link GuestSession} per connection and waits for dom0 again when it goes away (a dom0
+ * restart, a host that has not connected yet).
+ */
+final class Agent implements AutoCloseable {
+    private static final long DEVICE_POLL_MILLIS = 20;
+    private static final long RECONNECT_MILLIS = 200;
+
+    private final AgentConfig config;
+    private final Log log;
+    private final ExecutorService pool;
+    private final ProcessLauncher launcher;
+    private final ExecHandler exec;
+    private final ClientListener clients;
+    private volatile GuestSession current;
+    private volatile boolean closed;
+
+    Agent(AgentConfig config, Log log) {
+        this.config = config;
+        this.log = log;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "qrexec-agent-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.launcher = new ProcessLauncher(config.userSwitch(), new Passwd(Path.of("/etc/passwd")), log);
+        this.exec = new ExecHandler(new ServiceLocator(config.rpcDirs()), launcher, pool, log);
+        this.clients = config.clientSocket() == null ? null : new ClientListener(config.clientSocket(), pool, log, () -> current);
+    }
+
+    /** Serves dom0 until closed (or, with {@code once}, until the first connection ends). */
+    void run() throws IOException, InterruptedException {
+        if (config.prewarm()) {
+            pool.execute(launcher::prewarm);
+        }
+        if (clients != null) {
+            clients.start();
+        }
+        while (!closed) {
+            QrexecChannel channel;
+            try {
+                channel = open();
+            } catch (IOException e) {
+                if (config.once()) {
+                    throw e;
+                }
+                log.debug("dom0 not reachable: " + e.getMessage());
+                Thread.sleep(RECONNECT_MILLIS);
+                continue;
+            }
+            try {
+                MuxLink link = MuxLink.open(channel, MuxLink.Role.GUEST, MuxConfig.DEFAULT, "dom0");
+                link.start();
+                GuestSession session = new GuestSession(link, exec, clients, pool, log);
+                current = session;
+                session.run();
+            } catch (IOException e) {
+                log.warn("session with dom0 failed: " + e.getMessage());
+            } finally {
+                current = null;
+                if (clients != null) {
+                    clients.refuseAll();
+                }
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
+            if (config.once()) {
+                return;
+            }
+            Thread.sleep(RECONNECT_MILLIS);
+        }
+    }
+
+    private QrexecChannel open() throws IOException, InterruptedException {
+        if (config.connect() != null) {
+            return UnixSocketChannel.connect(config.connect());
+        }
+        Path device = config.device();
+        if (device == null) {
+            device = AgentConfig.DEFAULT_DEVICES.stream().filter(Files::exists).findFirst()
+                    .orElseThrow(() -> new IOException("no qrexec device among " + AgentConfig.DEFAULT_DEVICES));
+        }
+        DeviceChannel ch = DeviceChannel.open(device);
+        // read() gives end of file until the host side is connected
+        ch.awaitHost(DEVICE_POLL_MILLIS);
+        return ch;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        GuestSession s = current;
+        if (s != null) {
+            s.close();
+        }
+        if (clients != null) {
+            try {
+                clients.close();
+            } catch (IOException e) {
+                // shutting down
+            }
+        }
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,296 @@
+package io.bulkhead.agent.internal;
+
+import io.bulkhead.core.qrexec.mux.MessageOutputStream;
+import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.protocol.CommandLine;
+import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
+import io.bulkhead.core.qrexec.protocol.ExecParams;
+import io.bulkhead.core.qrexec.protocol.ExitStatus;
+import io.bulkhead.core.qrexec.protocol.Message;
+import io.bulkhead.core.qrexec.protocol.MessageType;
+import io.bulkhead.core.qrexec.protocol.ProtocolException;
+import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
+import io.bulkhead.core.qrexec.protocol.QrexecNames;
+import io.bulkhead.core.qrexec.protocol.ServiceCall;
+import io.bulkhead.core.qrexec.transport.UnixSocketChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Runs one {@code MSG_EXEC_CMDLINE} or {@code MSG_JUST_EXEC} from dom0: the agent is the service
+ * side of the data stream named by the request's port. Shell commands run with the user's shell;
+ * {@code QUBESRPC} calls run the service file found by {@link ServiceLocator} (executable or
+ * socket). Exit statuses follow Qubes: the process status, 127 for a missing service, 125 for
+ * everything else that goes wrong before the process runs.
+ */
+final class ExecHandler {
+    private static final long HELLO_TIMEOUT_MILLIS = 30_000;
+
+    private final ServiceLocator locator;
+    private final ProcessLauncher launcher;
+    private final ExecutorService pool;
+    private final Log log;
+
+    ExecHandler(ServiceLocator locator, ProcessLauncher launcher, ExecutorService pool, Log log) {
+        this.locator = locator;
+        this.launcher = launcher;
+        this.pool = pool;
+        this.log = log;
+    }
+
+    /** Serves the request on {@code stream}; closes it and reports the end to {@code session}. */
+    void handle(GuestSession session, int type, ExecParams params, MuxStream stream) {
+        try {
+            stream.write(Message.hello(ProtocolVersion.CURRENT));
+            DataStreamChecker caller = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
+            Message hello = stream.read(HELLO_TIMEOUT_MILLIS);
+            if (hello == null) {
+                return;
+            }
+            caller.accept(hello);
+            CommandLine cl;
+            try {
+                cl = CommandLine.parse(params.command());
+            } catch (ProtocolException e) {
+                log.error("cannot parse command line from dom0: " + e.getMessage());
+                fail(stream, type, ExitStatus.PROBLEM);
+                return;
+            }
+            if (type == MessageType.JUST_EXEC) {
+                stream.write(Message.exitCode(justExec(cl)));
+            } else {
+                run(cl, stream, caller);
+            }
+            stream.end();
+        } catch (ProtocolException e) {
+            stream.link().fail("data stream " + stream.id() + ": " + e.getMessage());
+        } catch (IOException e) {
+            log.debug("data stream " + stream.id() + ": " + e.getMessage());
+        } finally {
+            stream.close();
+            session.connectionTerminated(params.connectDomain(), params.connectPort());
+        }
+    }
+
+    private int justExec(CommandLine cl) {
+        try {
+            if (!cl.isService()) {
+                launcher.shell(cl.user(), cl.command(), Map.of(), true);
+                log.info("executed (nowait): " + cl.command());
+                return ExitStatus.OK;
+            }
+            ServiceCall sc = cl.service();
+            Optional<ServiceLocator.ServiceFile> file = resolve(sc);
+            if (file.isEmpty()) {
+                return ExitStatus.SERVICE_NOT_FOUND;
+            }
+            switch (file.get().kind()) {
+                case EXECUTABLE:
+                    launcher.executable(cl.user(), file.get().path(), sc.argument(), serviceEnv(sc), true);
+                    return ExitStatus.OK;
+                case SOCKET:
+                    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                        ch.connect(UnixDomainSocketAddress.of(file.get().path()));
+                        writeAll(ch, (sc.socketDescriptor() + "\0").getBytes(StandardCharsets.UTF_8));
+                    }
+                    return ExitStatus.OK;
+                default:
+                    return ExitStatus.PROBLEM;
+            }
+        } catch (IOException e) {
+            log.warn("just-exec failed: " + e.getMessage());
+            return ExitStatus.PROBLEM;
+        }
+    }
+
+    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller) throws IOException {
+        Process process;
+        if (cl.isService()) {
+            ServiceCall sc = cl.service();
+            Optional<ServiceLocator.ServiceFile> file = resolve(sc);
+            if (file.isEmpty()) {
+                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.SERVICE_NOT_FOUND);
+                return;
+            }
+            if (file.get().kind() == ServiceLocator.Kind.SOCKET) {
+                socketService(file.get(), sc, stream, caller);
+                return;
+            }
+            if (file.get().kind() != ServiceLocator.Kind.EXECUTABLE) {
+                log.error("service " + sc.descriptor() + ": " + file.get().path() + ": " + file.get().detail());
+                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                return;
+            }
+            try {
+                process = launcher.executable(cl.user(), file.get().path(), sc.argument(), serviceEnv(sc), false);
+            } catch (IOException e) {
+                log.error("cannot start service " + sc.descriptor() + ": " + e.getMessage());
+                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                return;
+            }
+            log.info("executing " + sc.descriptor() + " for " + sc.sourceDomain() + " as " + cl.user());
+        } else {
+            try {
+                process = launcher.shell(cl.user(), cl.command(), Map.of(), false);
+            } catch (IOException e) {
+                log.error("cannot start command: " + e.getMessage());
+                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                return;
+            }
+            log.debug("executing command as " + cl.user());
+        }
+        pumpProcess(process, stream, caller);
+    }
+
+    /** Validates the names and looks the service up; empty when it does not exist or is invalid. */
+    private Optional<ServiceLocator.ServiceFile> resolve(ServiceCall sc) {
+        String problem = QrexecNames.serviceRequestProblem(sc.descriptor());
+        if (problem != null || sc.serviceName().equals(".") || sc.serviceName().equals("..")) {
+            log.error("refusing service '" + sc.descriptor() + "': " + (problem != null ? problem : "invalid name"));
+            return Optional.empty();
+        }
+        Optional<ServiceLocator.ServiceFile> f = locator.find(sc.serviceName(), sc.argument());
+        if (f.isEmpty()) {
+            log.error("service not found: " + sc.descriptor());
+        }
+        return f;
+    }
+
+    private static Map<String, String> serviceEnv(ServiceCall sc) {
+        Map<String, String> env = new HashMap<>();
+        env.put("QREXEC_SERVICE_FULL_NAME", sc.descriptor());
+        env.put("QREXEC_REMOTE_DOMAIN", sc.sourceDomain());
+        env.put("QREXEC_SERVICE_ARGUMENT", sc.argument());
+        env.put("QREXEC_REQUESTED_TARGET_TYPE", sc.requestedTargetType());
+        if (sc.requestedTargetType().equals("name")) {
+            env.put("QREXEC_REQUESTED_TARGET", sc.requestedTarget());
+        } else if (sc.requestedTargetType().equals("keyword")) {
+            env.put("QREXEC_REQUESTED_TARGET_KEYWORD", sc.requestedTarget());
+        }
+        env.put("QREXEC_AGENT_PID", Long.toString(ProcessHandle.current().pid()));
+        return env;
+    }
+
+    /** The service side failed before producing output: both EOFs, then the status (as Qubes). */
+    private static void fail(MuxStream stream, int type, int status) throws IOException {
+        if (type == MessageType.EXEC_CMDLINE) {
+            stream.write(Message.eof(MessageType.DATA_STDOUT));
+            stream.write(Message.eof(MessageType.DATA_STDERR));
+        }
+        stream.write(Message.exitCode(status));
+    }
+
+    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller) throws IOException {
+        int chunk = ProtocolVersion.maxDataChunk(caller.version());
+        pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
+        Future<?> out = pool.submit(() -> copy(process.getInputStream(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk));
+        Future<?> err = pool.submit(() -> copy(process.getErrorStream(), new MessageOutputStream(stream, MessageType.DATA_STDERR, chunk), chunk));
+        int status;
+        try {
+            status = process.waitFor();
+            out.get();
+            err.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroy();
+            throw new IOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().getMessage(), e.getCause());
+        }
+        stream.write(Message.exitCode(status));
+    }
+
+    private Void copy(InputStream from, MessageOutputStream to, int chunk) throws IOException {
+        byte[] buf = new byte[chunk];
+        try (from) {
+            int n;
+            while ((n = from.read(buf)) >= 0) {
+                if (n > 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            }
+        } finally {
+            to.close();
+        }
+        return null;
+    }
+
+    /** Copies the caller's stdin into the process; keeps draining (discarding) after the process closed it. */
+    private void feedStdin(MuxStream stream, DataStreamChecker caller, OutputStream stdin) {
+        boolean open = true;
+        try {
+            Message m;
+            while ((m = stream.read()) != null) {
+                caller.accept(m);
+                if (m.length() == 0) {
+                    break;
+                }
+                if (open) {
+                    try {
+                        stdin.write(m.payload());
+                        stdin.flush();
+                    } catch (IOException e) {
+                        open = false;
+                    }
+                }
+            }
+        } catch (ProtocolException e) {
+            stream.link().fail("caller's stdin on stream " + stream.id() + ": " + e.getMessage());
+        } catch (IOException e) {
+            // stream aborted or closed: the call is over
+        } finally {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }
+    }
+
+    /**
+     * A socket service: connect, send the descriptor and a NUL, relay stdin to the socket and the
+     * socket to stdout; stderr ends at once; exit status 0 when the socket closes.
+     */
+    private void socketService(ServiceLocator.ServiceFile file, ServiceCall sc, MuxStream stream, DataStreamChecker caller)
+            throws IOException {
+        SocketChannel ch;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(file.path()));
+        } catch (IOException e) {
+            log.error("cannot connect to socket service " + file.path() + ": " + e.getMessage());
+            fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+            return;
+        }
+        log.info("connected " + sc.descriptor() + " for " + sc.sourceDomain() + " to socket " + file.path());
+        try (ch) {
+            writeAll(ch, (sc.socketDescriptor() + "\0").getBytes(StandardCharsets.UTF_8));
+            stream.write(Message.eof(MessageType.DATA_STDERR));
+            int chunk = ProtocolVersion.maxDataChunk(caller.version());
+            UnixSocketChannel socket = UnixSocketChannel.wrap(ch, file.path().toString());
+            pool.execute(() -> feedStdin(stream, caller, socket.output()));
+            copy(socket.input(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk);
+            stream.write(Message.exitCode(ExitStatus.OK));
+        }
+    }
+
+    private static void writeAll(SocketChannel ch, byte[] b) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        while (buf.hasRemaining()) {
+            ch.write(buf);
+        }
+    }
+}

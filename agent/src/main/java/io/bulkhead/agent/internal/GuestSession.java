@@ -1,0 +1,125 @@
+package io.bulkhead.agent.internal;
+
+import io.bulkhead.core.qrexec.mux.MuxLink;
+import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.protocol.ControlChecker;
+import io.bulkhead.core.qrexec.protocol.ExecParams;
+import io.bulkhead.core.qrexec.protocol.Message;
+import io.bulkhead.core.qrexec.protocol.MessageType;
+import io.bulkhead.core.qrexec.protocol.ProtocolException;
+import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
+import io.bulkhead.core.qrexec.protocol.ServiceParams;
+import io.bulkhead.core.qrexec.protocol.TriggerServiceParams;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The agent's side of one connection to dom0: says hello first, then serves dom0's control
+ * messages (commands to run, answers to this qube's own calls) until the link ends.
+ */
+final class GuestSession {
+    private static final long HELLO_TIMEOUT_MILLIS = 30_000;
+
+    private final MuxLink link;
+    private final ExecHandler exec;
+    private final ClientListener clients;
+    private final ExecutorService pool;
+    private final Log log;
+    private volatile int version;
+
+    GuestSession(MuxLink link, ExecHandler exec, ClientListener clients, ExecutorService pool, Log log) {
+        this.link = link;
+        this.exec = exec;
+        this.clients = clients;
+        this.pool = pool;
+        this.log = log;
+    }
+
+    /** Runs until dom0 goes away or breaks the protocol. */
+    void run() {
+        ControlChecker checker = new ControlChecker(ControlChecker.Sender.DAEMON, ProtocolVersion.CURRENT);
+        try {
+            link.control().write(Message.hello(ProtocolVersion.CURRENT));
+            Message hello = link.control().read(HELLO_TIMEOUT_MILLIS);
+            if (hello == null) {
+                log.warn("dom0 closed the control connection before its hello");
+                return;
+            }
+            checker.accept(hello);
+            version = checker.version();
+            log.info("connected to dom0, protocol version " + version);
+            Message m;
+            while ((m = link.control().read()) != null) {
+                checker.accept(m);
+                dispatch(m);
+            }
+            log.info("dom0 ended the control connection");
+        } catch (ProtocolException e) {
+            link.fail("control connection: " + e.getMessage());
+        } catch (IOException e) {
+            log.info("connection to dom0 lost: " + e.getMessage());
+        } finally {
+            link.close();
+        }
+    }
+
+    private void dispatch(Message m) throws IOException {
+        switch (m.type()) {
+            case MessageType.EXEC_CMDLINE:
+            case MessageType.JUST_EXEC: {
+                ExecParams params = ExecParams.decode(m.payload());
+                MuxStream stream = link.stream(params.connectPort());
+                int type = m.type();
+                try {
+                    pool.execute(() -> exec.handle(this, type, params, stream));
+                } catch (RejectedExecutionException e) {
+                    stream.close();
+                }
+                break;
+            }
+            case MessageType.SERVICE_CONNECT: {
+                ExecParams params = ExecParams.decodeServiceConnect(m.payload());
+                clients.connected(params.command(), params.connectDomain(), params.connectPort(), this);
+                break;
+            }
+            case MessageType.SERVICE_REFUSED:
+                clients.refused(ServiceParams.decode(m.payload()));
+                break;
+            default:
+                throw new AssertionError(m);
+        }
+    }
+
+    /** Forwards a call of a local client to dom0 in the message type of the negotiated version. */
+    void trigger(TriggerServiceParams request) throws IOException {
+        int type = TriggerServiceParams.messageTypeFor(version);
+        try {
+            byte[] payload = request.encode(type);
+            link.control().write(type, payload, 0, payload.length);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("request does not fit protocol version " + version + ": " + e.getMessage());
+        }
+    }
+
+    /** Tells dom0 that the data connection on {@code port} is finished ({@code MSG_CONNECTION_TERMINATED}). */
+    void connectionTerminated(int domain, int port) {
+        try {
+            link.control().write(new Message(MessageType.CONNECTION_TERMINATED, new ExecParams(domain, port, null).encode()));
+        } catch (IOException e) {
+            // dom0 gone: nothing to release
+        }
+    }
+
+    MuxStream stream(int port) throws IOException {
+        return link.stream(port);
+    }
+
+    boolean isOpen() {
+        return link.isOpen();
+    }
+
+    void close() {
+        link.close();
+    }
+}

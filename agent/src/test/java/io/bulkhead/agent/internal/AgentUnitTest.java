@@ -1,0 +1,105 @@
+package io.bulkhead.agent.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.bulkhead.core.qrexec.transport.DeviceChannel;
+import io.bulkhead.core.qrexec.transport.UnixSocketServer;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Command line, service lookup and user accounts of the agent, without a dom0. */
+class AgentUnitTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void commandLineDefaultsAndOptions() {
+        AgentConfig d = AgentMain.parse(new String[0]);
+        assertEquals(AgentConfig.DEFAULT_RPC_DIRS, d.rpcDirs());
+        assertEquals(AgentConfig.DEFAULT_CLIENT_SOCKET, d.clientSocket());
+        assertEquals(AgentConfig.UserSwitch.AUTO, d.userSwitch());
+        AgentConfig c = AgentMain.parse(new String[] {"--port", "/dev/virtio-ports/qrexec", "--rpc-dir=/a:/b",
+            "--client-socket", "none", "--user-switch", "su", "--once", "--no-prewarm", "--log-level=debug"});
+        assertEquals(Path.of("/dev/virtio-ports/qrexec"), c.device());
+        assertEquals(List.of(Path.of("/a"), Path.of("/b")), c.rpcDirs());
+        assertNull(c.clientSocket());
+        assertEquals(AgentConfig.UserSwitch.SU, c.userSwitch());
+        assertTrue(c.once() && !c.prewarm());
+        assertEquals(Log.Level.DEBUG, c.logLevel());
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--device", "/x", "--connect", "/y"}));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--bogus"}));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--rpc-dir"}));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--user-switch", "sudo"}));
+    }
+
+    @Test
+    void serviceLookupFollowsTheQubesOrder() throws Exception {
+        Path first = Files.createDirectories(dir.resolve("run"));
+        Path second = Files.createDirectories(dir.resolve("etc"));
+        World.script(second, "svc", "true");
+        World.script(second, "svc+arg", "true");
+        World.script(first, "svc", "true");
+        ServiceLocator locator = new ServiceLocator(List.of(first, second));
+        assertEquals(second.resolve("svc+arg"), locator.find("svc", "arg").orElseThrow().path(), "svc+arg anywhere beats svc");
+        assertEquals(first.resolve("svc"), locator.find("svc", "other").orElseThrow().path(), "then the first svc");
+        assertEquals(Optional.empty(), locator.find("nope", ""));
+        World.script(second, "empty+", "true");
+        assertEquals(second.resolve("empty+"), locator.find("empty", "").orElseThrow().path(), "empty argument: svc+");
+    }
+
+    @Test
+    void serviceFileKinds() throws Exception {
+        Files.writeString(dir.resolve("plain"), "not executable");
+        Files.createSymbolicLink(dir.resolve("tcp"), Path.of("/dev/tcp/127.0.0.1/22"));
+        Files.createDirectories(dir.resolve("adir"));
+        try (UnixSocketServer s = UnixSocketServer.bind(dir.resolve("sock"))) {
+            ServiceLocator locator = new ServiceLocator(List.of(dir));
+            assertEquals(ServiceLocator.Kind.SOCKET, locator.find("sock", "").orElseThrow().kind());
+            assertEquals(ServiceLocator.Kind.UNSUPPORTED, locator.find("plain", "").orElseThrow().kind());
+            assertEquals(ServiceLocator.Kind.UNSUPPORTED, locator.find("tcp", "").orElseThrow().kind());
+            assertEquals(ServiceLocator.Kind.UNSUPPORTED, locator.find("adir", "").orElseThrow().kind());
+        }
+    }
+
+    @Test
+    void passwdEntries() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nbroken:x:a:b\n");
+        Passwd p = new Passwd(passwd);
+        assertEquals(new Passwd.Entry("user", 1000, 1000, "/home/user", "/bin/sh"), p.lookup("user").orElseThrow());
+        assertTrue(p.lookup("broken").isEmpty());
+        assertTrue(p.lookup("nobody").isEmpty());
+    }
+
+    @Test
+    void deviceChannelWaitsForTheHostsFirstBytes() throws Exception {
+        Path fifo = dir.resolve("port");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        try (DeviceChannel ch = DeviceChannel.open(fifo)) {
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                try {
+                    ch.awaitHost(5);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(50);
+            assertTrue(!waiting.isDone(), "nothing sent yet");
+            OutputStream out = ch.output();
+            out.write(new byte[] {7, 8});
+            waiting.get(5, TimeUnit.SECONDS);
+            assertEquals(7, ch.input().read(), "the first byte stays readable");
+            assertEquals(8, ch.input().read());
+        }
+    }
+}

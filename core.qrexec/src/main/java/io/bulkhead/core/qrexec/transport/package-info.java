@@ -1,0 +1,9 @@
+/**
+ * Transport SPI: the byte channel that carries one qube's qrexec traffic (a virtio-serial port
+ * behind a unix socket on QEMU, a unix socket for an agent run as a local process, a vchan or
+ * hvsocket elsewhere), and providers that open it. Plain Java: the guest agent uses the channel
+ * classes too.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package io.bulkhead.core.qrexec.transport;
