@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,6 +30,7 @@ import io.bulkhead.core.domains.DomainsService;
 import io.bulkhead.core.domains.event.QubesEvent;
 import io.bulkhead.core.domains.event.QubesEventListener;
 import io.bulkhead.core.policy.PolicyService;
+import io.bulkhead.core.qrexec.Dom0RpcHandler;
 
 /**
  * Serves the Admin API on the qubesd socket and in process ({@link AdminApi}); listens to every
@@ -39,16 +44,37 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
     private final EventHub events = new EventHub();
     private final AdminDispatcher dispatcher;
     private final AdminSocketServer server;
+    private final BundleContext context;
+    private final AdminQrexecBridge bridge;
+    private ServiceRegistration<Dom0RpcHandler> bridgeRegistration;
 
     @Activate
     public AdminApiComponent(@Reference DomainsService domains, @Reference PolicyService policy, AdminConfig config, BundleContext context) {
+        this.context = context;
         this.dispatcher = new AdminDispatcher(domains, policy, () -> hooks, name -> Optional.ofNullable(contributed.get(name)));
+        this.bridge = new AdminQrexecBridge(dispatcher);
         Path socket = config.socket_path().isBlank() ? dataDir(context).resolve("run").resolve("qubesd.sock") : Path.of(config.socket_path());
         try {
             this.server = new AdminSocketServer(socket, dispatcher, events, config.max_connections());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the Admin API on " + socket + ": " + e.getMessage(), e);
         }
+        publishBridge();
+    }
+
+    /**
+     * Offers every method as a dom0 qrexec service, so qubes reach the Admin API through policy.
+     * Registered by hand because the set of names follows the contributed methods.
+     */
+    private synchronized void publishBridge() {
+        Set<String> names = new TreeSet<>(contributed.keySet());
+        dispatcher.builtinMethodNames().forEach(names::add);
+        Hashtable<String, Object> properties = new Hashtable<>();
+        properties.put(Dom0RpcHandler.SERVICE_PROPERTY, names.toArray(new String[0]));
+        if (bridgeRegistration != null) {
+            bridgeRegistration.unregister();
+        }
+        bridgeRegistration = context.registerService(Dom0RpcHandler.class, bridge, properties);
     }
 
     private static Path dataDir(BundleContext context) {
@@ -58,7 +84,11 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
     }
 
     @Deactivate
-    void deactivate() throws IOException {
+    synchronized void deactivate() throws IOException {
+        if (bridgeRegistration != null) {
+            bridgeRegistration.unregister();
+            bridgeRegistration = null;
+        }
         server.close();
     }
 
@@ -76,11 +106,21 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
         Object name = properties.get(AdminMethod.METHOD);
         if (name instanceof String methodName && !methodName.isBlank()) {
             contributed.put(methodName, method);
+            republishIfActive();
         }
     }
 
     void removeMethod(AdminMethod method, Map<String, Object> properties) {
-        contributed.values().remove(method);
+        if (contributed.values().remove(method)) {
+            republishIfActive();
+        }
+    }
+
+    /** Bind methods also run before the constructor finished; the constructor publishes then. */
+    private synchronized void republishIfActive() {
+        if (bridgeRegistration != null) {
+            publishBridge();
+        }
     }
 
     @Override

@@ -50,7 +50,7 @@ final class AdminConnection {
                 streamEvents(channel, request);
                 return;
             }
-            write(channel, ResponseEncoder.success(dispatcher.call(request)));
+            write(channel, dispatcher.respond(request));
         } catch (QubesException e) {
             write(channel, ResponseEncoder.error(e.qubesClass(), e.getMessage()));
         } catch (RuntimeException e) {

@@ -19,7 +19,9 @@ import io.bulkhead.core.admin.internal.methods.MethodTable;
 import io.bulkhead.core.admin.internal.methods.PolicyMethods;
 import io.bulkhead.core.admin.internal.methods.PropertyMethods;
 import io.bulkhead.core.admin.internal.methods.QubeMethods;
+import io.bulkhead.core.admin.internal.wire.ResponseEncoder;
 import io.bulkhead.core.domains.DomainsService;
+import io.bulkhead.core.domains.QubesException;
 import io.bulkhead.core.policy.PolicyService;
 
 /** Validates a call in qubesd's order and routes it to a built-in or contributed method. */
@@ -71,6 +73,24 @@ public final class AdminDispatcher implements AdminApi {
             hook.check(request);
         }
         return spec;
+    }
+
+    /**
+     * Performs a call and encodes qubesd's answer: {@code 0\0value}, or {@code 2\0Type\0\0message\0}.
+     *
+     * @throws RuntimeException for unexpected failures, which qubesd answers with no bytes at all
+     */
+    public byte[] respond(AdminRequest request) {
+        try {
+            return ResponseEncoder.success(call(request));
+        } catch (QubesException e) {
+            return ResponseEncoder.error(e.qubesClass(), e.getMessage());
+        }
+    }
+
+    /** @return the names of every built-in method */
+    public Iterable<String> builtinMethodNames() {
+        return builtins.names();
     }
 
     /** Whether every permission hook lets the caller of a listing request see {@code qube}. */
