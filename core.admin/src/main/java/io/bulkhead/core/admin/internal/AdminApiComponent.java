@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import io.bulkhead.core.admin.AdminApi;
@@ -31,6 +32,7 @@ import io.bulkhead.core.domains.event.QubesEvent;
 import io.bulkhead.core.domains.event.QubesEventListener;
 import io.bulkhead.core.policy.PolicyService;
 import io.bulkhead.core.qrexec.Dom0RpcHandler;
+import io.bulkhead.core.qrexec.QrexecService;
 
 /**
  * Serves the Admin API on the qubesd socket and in process ({@link AdminApi}); listens to every
@@ -55,7 +57,8 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
         this.bridge = new AdminQrexecBridge(dispatcher);
         Path socket = config.socket_path().isBlank() ? dataDir(context).resolve("run").resolve("qubesd.sock") : Path.of(config.socket_path());
         try {
-            this.server = new AdminSocketServer(socket, dispatcher, events, config.max_connections());
+            this.server = new AdminSocketServer(socket, dispatcher, events, new CommandStream(() -> Optional.ofNullable(qrexec)),
+                    config.max_connections());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve the Admin API on " + socket + ": " + e.getMessage(), e);
         }
@@ -91,6 +94,10 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
         }
         server.close();
     }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile QrexecService qrexec;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addHook(AdminPermissionHook hook) {

@@ -26,13 +26,15 @@ final class AdminConnection {
     private final AdminDispatcher dispatcher;
     private final EventHub events;
     private final String source;
+    private final CommandStream commands;
 
     /**
      * @param source who is calling: {@code dom0} on the local socket
      */
-    AdminConnection(AdminDispatcher dispatcher, EventHub events, String source) {
+    AdminConnection(AdminDispatcher dispatcher, EventHub events, CommandStream commands, String source) {
         this.dispatcher = dispatcher;
         this.events = events;
+        this.commands = commands;
         this.source = source;
     }
 
@@ -48,6 +50,11 @@ final class AdminConnection {
             if (AdminDispatcher.EVENTS.equals(request.method())) {
                 dispatcher.authorize(request);
                 streamEvents(channel, request);
+                return;
+            }
+            if (CommandStream.handles(request.method())) {
+                dispatcher.authorize(request);
+                commands.serve(request, channel);
                 return;
             }
             write(channel, dispatcher.respond(request));

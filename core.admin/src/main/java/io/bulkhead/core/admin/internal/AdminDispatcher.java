@@ -50,9 +50,13 @@ public final class AdminDispatcher implements AdminApi {
         new FeatureTagMethods(domains).register(builtins);
         new LabelVolumeMethods(domains).register(builtins);
         new PolicyMethods(policy).register(builtins);
-        builtins.add(EVENTS, Rule.NONE, Rule.NONE, Destination.ANY, r -> {
-            throw new ProtocolError(EVENTS + " is a streaming method, served on the qubesd socket only");
-        });
+        builtins.add(EVENTS, Rule.NONE, Rule.NONE, Destination.ANY, AdminDispatcher::socketOnly);
+        builtins.add(CommandStream.RUN, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
+        builtins.add(CommandStream.RUN_SERVICE, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
+    }
+
+    private static String socketOnly(AdminRequest request) {
+        throw new ProtocolError(request.method() + " is a streaming method, served on the qubesd socket only");
     }
 
     @Override

@@ -33,9 +33,9 @@ public final class AdminSocketServer implements Closeable {
      *
      * @throws IOException when the socket cannot be bound, e.g. another dom0 is listening on it
      */
-    public AdminSocketServer(Path socketPath, AdminDispatcher dispatcher, EventHub events, int maxConnections) throws IOException {
+    public AdminSocketServer(Path socketPath, AdminDispatcher dispatcher, EventHub events, CommandStream commands, int maxConnections) throws IOException {
         this.socketPath = socketPath;
-        this.connection = new AdminConnection(dispatcher, events, "dom0");
+        this.connection = new AdminConnection(dispatcher, events, commands, "dom0");
         this.slots = new Semaphore(maxConnections);
         AtomicInteger counter = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {

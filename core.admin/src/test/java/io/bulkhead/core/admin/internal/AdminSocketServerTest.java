@@ -13,6 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ class AdminSocketServerTest {
         admin = new AdminFixture(dataDir);
         events = new EventHub();
         socket = dataDir.resolve("run/qubesd.sock");
-        server = new AdminSocketServer(socket, admin.dispatcher, events, 8);
+        server = new AdminSocketServer(socket, admin.dispatcher, events, new CommandStream(() -> Optional.of(new LocalShellQrexec())), 8);
     }
 
     @AfterEach
@@ -170,8 +171,21 @@ class AdminSocketServerTest {
     }
 
     @Test
+    void runStreamsStdoutStderrAndTheExitCodeInFrames() throws Exception {
+        admin.call("admin.vm.Create.TemplateVM", "", "dom0", "name=debian label=black");
+        String answer = exchange(ascii("bulkhead.vm.Run+user dom0 name debian\0echo hi; echo oops >&2; exit 3"));
+        assertTrue(answer.startsWith("0\0"), answer);
+        String frames = answer.substring(2);
+        assertTrue(frames.contains("O\0\0\0\3hi\n"), frames);
+        assertTrue(frames.contains("E\0\0\0\5oops\n"), frames);
+        assertTrue(frames.endsWith("X\0\0\0\1" + "3"), frames);
+        String toDom0 = exchange(ascii("bulkhead.vm.Run+user dom0 name dom0\0true"));
+        assertTrue(toDom0.startsWith("2\0ProtocolError\0"), toDom0);
+    }
+
+    @Test
     void secondServerOnTheSameSocketIsRefused() {
-        IOException error = assertThrows(IOException.class, () -> new AdminSocketServer(socket, admin.dispatcher, events, 1));
+        IOException error = assertThrows(IOException.class, () -> new AdminSocketServer(socket, admin.dispatcher, events, new CommandStream(Optional::empty), 1));
         assertTrue(error.getMessage().contains("another dom0"), error.getMessage());
     }
 }

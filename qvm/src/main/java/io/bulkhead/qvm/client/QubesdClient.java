@@ -1,0 +1,125 @@
+package io.bulkhead.qvm.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The Admin API over the qubesd unix socket, one connection per call as qubesd wants: connect, send the request,
+ * half-close, read the answer until qubesd closes.
+ */
+public final class QubesdClient implements AdminTransport {
+    /** Environment variable naming the socket explicitly. */
+    public static final String SOCKET_ENV = "BULKHEAD_ADMIN_SOCKET";
+    /** Environment variable naming the data directory (the socket is {@code <data>/run/qubesd.sock}). */
+    public static final String DATA_ENV = "BULKHEAD_DATA";
+
+    private final Path socket;
+
+    /** @param socket path of the qubesd socket */
+    public QubesdClient(Path socket) {
+        this.socket = socket;
+    }
+
+    /**
+     * @return {@code $BULKHEAD_ADMIN_SOCKET}, else {@code ${BULKHEAD_DATA:-~/.bulkhead}/run/qubesd.sock}
+     */
+    public static Path defaultSocket(Map<String, String> environment, String userHome) {
+        String explicit = environment.get(SOCKET_ENV);
+        if (explicit != null && !explicit.isEmpty()) {
+            return Path.of(explicit);
+        }
+        String data = environment.get(DATA_ENV);
+        Path dataDir = data != null && !data.isEmpty() ? Path.of(data) : Path.of(userHome, ".bulkhead");
+        return dataDir.resolve("run").resolve("qubesd.sock");
+    }
+
+    /** @return a client of the socket named by this process's environment */
+    public static QubesdClient fromEnvironment() {
+        return new QubesdClient(defaultSocket(System.getenv(), System.getProperty("user.home")));
+    }
+
+    /** @return the socket path */
+    public Path socket() {
+        return socket;
+    }
+
+    @Override
+    public byte[] call(String destination, String method, String argument, byte[] payload) {
+        byte[] request = QubesdProtocol.request(destination, method, argument, payload);
+        try (SocketChannel channel = connect()) {
+            send(channel, request);
+            return QubesdProtocol.parse(Channels.newInputStream(channel).readAllBytes());
+        } catch (IOException e) {
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
+                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public InputStream open(String destination, String method, String argument, byte[] payload) {
+        byte[] request = QubesdProtocol.request(destination, method, argument, payload);
+        SocketChannel channel = connect();
+        try {
+            send(channel, request);
+            return Channels.newInputStream(channel);
+        } catch (IOException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
+                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Subscribes to {@code admin.Events}.
+     *
+     * @param destination {@code dom0} for every event, a qube name for that qube's events
+     */
+    public EventStream events(String destination) {
+        return new EventStream(open(destination, "admin.Events", "", new byte[0]));
+    }
+
+    private SocketChannel connect() {
+        if (!Files.exists(socket)) {
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR, "dom0 is not running: there is no Admin API socket "
+                    + socket + "; start dom0 with ./bulkhead dom0 (or set " + SOCKET_ENV + " to its socket)");
+        }
+        SocketChannel channel = null;
+        try {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return channel;
+        } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            String hint = reason.contains("refused") ? "dom0 is not running (nobody listens on " + socket
+                    + ", a socket left behind); start dom0 with ./bulkhead dom0" : "Failed to connect to qubesd service on " + socket + ": " + reason;
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR, hint);
+        }
+    }
+
+    private static void send(SocketChannel channel, byte[] request) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(request);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        channel.shutdownOutput();
+    }
+}
