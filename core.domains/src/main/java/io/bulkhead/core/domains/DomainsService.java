@@ -1,6 +1,7 @@
 package io.bulkhead.core.domains;
 
 import io.bulkhead.core.domains.storage.VolumeInfo;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -205,6 +206,13 @@ public interface DomainsService {
 
     /** Sets {@code revisions_to_keep} of a volume (&ge; -1). */
     void setVolumeRevisionsToKeep(String qube, String volume, int revisionsToKeep);
+
+    /**
+     * Replaces the content of a persistent volume ({@code root} of a template or standalone,
+     * {@code private}) of a halted qube with a copy of the file {@code source}, as Qubes'
+     * {@code admin.vm.volume.Import}; the volume grows to the file's size if that is larger.
+     */
+    void importVolume(String qube, String volume, Path source);
 
     /** Grows a volume to {@code size} bytes (shrinking is refused). */
     void resizeVolume(String qube, String volume, long size);

@@ -158,4 +158,16 @@ class AdminDispatcherTest {
         admin.call("admin.vm.Remove", "", "debian", "");
         assertEquals(1, admin.call("admin.vm.List", "", "dom0", "").split("\n").length);
     }
+
+    @Test
+    void importFileIsForDom0Only() throws Exception {
+        java.nio.file.Path image = dataDir.resolve("root-source.img");
+        java.nio.file.Files.write(image, new byte[4096]);
+        AdminRequest fromQube = new AdminRequest("bulkhead.vm.volume.ImportFile", "root", "work", "debian",
+                image.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThrows(PermissionDenied.class, () -> admin.dispatcher.call(fromQube));
+        assertThrows(ProtocolError.class, () -> admin.call("bulkhead.vm.volume.ImportFile", "root", "debian", "relative.img"));
+        String before = admin.call("admin.vm.volume.Info", "root", "debian", "");
+        assertTrue(before.contains("\nsize="), before);
+    }
 }

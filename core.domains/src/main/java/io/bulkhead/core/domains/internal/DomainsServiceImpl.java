@@ -1074,6 +1074,25 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     }
 
     @Override
+    public void importVolume(String qube, String volume, Path source) {
+        mutateVoid(() -> {
+            QubeRecord q = model.qube(qube);
+            VolumeConfig v = volume(q, volume);
+            if (powerStateOf(q) != PowerState.HALTED) {
+                throw new QubesVMNotHaltedError(q.name, "Cannot import into volume " + volume + " of '" + q.name + "' while it is not halted");
+            }
+            if (!v.saveOnStop()) {
+                throw new QubesValueError("Volume " + volume + " of '" + q.name + "' is not persistent: nothing to import into");
+            }
+            if (!java.nio.file.Files.isRegularFile(source)) {
+                throw new QubesValueError("Cannot import " + source + ": not a regular file");
+            }
+            long size = storage.pool(model, v).importData(v, source);
+            q.volumes.put(volume, v.withSize(size));
+        });
+    }
+
+    @Override
     public void resizeVolume(String qube, String volume, long size) {
         mutateVoid(() -> {
             QubeRecord q = model.qube(qube);

@@ -1,8 +1,11 @@
 package io.bulkhead.core.domains.storage;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import io.bulkhead.core.domains.StoragePoolException;
 
 /**
  * An opened storage pool. Volume operations receive the volume's {@link VolumeConfig}; a
@@ -64,4 +67,15 @@ public interface Pool {
 
     /** @return path of the committed image, if any */
     Optional<String> path(VolumeConfig volume);
+
+    /**
+     * Replaces the content of a persistent volume of a halted qube with the bytes of {@code source}
+     * (Qubes' volume import). The previous content becomes a revision when revisions are kept.
+     *
+     * @return the volume size afterwards: the larger of the configured size and the source's size
+     * @throws StoragePoolException when the pool cannot import, or the volume is not persistent or in use
+     */
+    default long importData(VolumeConfig volume, Path source) {
+        throw new StoragePoolException("pool " + name() + " (driver " + driver() + ") cannot import volume data");
+    }
 }

@@ -12,5 +12,5 @@
  * core.domains ships {@code file} and {@code linux-kernel}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.bulkhead.core.domains.storage;

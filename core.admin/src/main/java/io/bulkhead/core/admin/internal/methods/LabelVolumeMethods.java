@@ -5,6 +5,8 @@ import static io.bulkhead.core.admin.internal.methods.MethodSpec.Destination.ANY
 import static io.bulkhead.core.admin.internal.methods.MethodSpec.Rule.NONE;
 import static io.bulkhead.core.admin.internal.methods.MethodSpec.Rule.REQUIRED;
 
+import java.nio.file.Path;
+
 import io.bulkhead.core.admin.AdminRequest;
 import io.bulkhead.core.admin.ProtocolError;
 import io.bulkhead.core.domains.DomainsService;
@@ -57,6 +59,26 @@ public final class LabelVolumeMethods {
             return "";
         });
         table.add("admin.pool.List", NONE, NONE, ADMIN_VM, r -> PropertyMethods.lines(domains.pools()));
+        table.add(IMPORT_FILE, REQUIRED, REQUIRED, ANY, this::importFile);
+    }
+
+    /**
+     * Bulkhead's local form of {@code admin.vm.volume.Import}: the payload is the absolute path of
+     * an image file dom0 can read (the qubesd socket's 64 KiB request limit rules out the data
+     * itself). Only dom0 may name dom0 files: a qube calling this through qrexec is refused.
+     */
+    static final String IMPORT_FILE = "bulkhead.vm.volume.ImportFile";
+
+    private String importFile(AdminRequest request) {
+        if (!"dom0".equals(request.source())) {
+            throw new PermissionDenied(IMPORT_FILE + " reads dom0 files and is only available to dom0");
+        }
+        Path source = Path.of(request.payloadText());
+        if (!source.isAbsolute()) {
+            throw new ProtocolError(IMPORT_FILE + ": the payload must be an absolute path");
+        }
+        domains.importVolume(request.destination(), volume(request), source);
+        return "";
     }
 
     /** qubesd refuses unknown volume names with PermissionDenied (enforce_arg), before any lookup. */

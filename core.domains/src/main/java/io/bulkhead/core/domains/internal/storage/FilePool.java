@@ -342,6 +342,39 @@ final class FilePool implements Pool {
     }
 
     @Override
+    public long importData(VolumeConfig volume, Path source) {
+        if (!volume.saveOnStop()) {
+            throw new StoragePoolException("pool " + name + ": volume " + volume.vid() + " is not persistent; nothing to import into");
+        }
+        if (isRunning(volume)) {
+            throw new StoragePoolException("pool " + name + ": cannot import into volume " + volume.vid() + " while it is in use");
+        }
+        String vid = volume.vid();
+        Path img = image(vid);
+        Path next = withSuffix(img, ".import");
+        try {
+            Files.createDirectories(img.getParent());
+            Files.deleteIfExists(next);
+            QemuImg.sparseCopy(source, next);
+            long size = Math.max(volume.size(), Files.size(next));
+            try (RandomAccessFile f = new RandomAccessFile(next.toFile(), "rw")) {
+                f.setLength(size);
+                f.getFD().sync();
+            }
+            int keep = revisionsToKeep(volume);
+            if (keep > 0 && Files.exists(img)) {
+                int number = revisionFiles(vid).stream().mapToInt(this::revisionNumber).max().orElse(0) + 1;
+                Files.move(img, withSuffix(img, "." + number), StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(next, img, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            prune(vid, keep);
+            return size;
+        } catch (IOException e) {
+            throw fail(volume, "import " + source, e);
+        }
+    }
+
+    @Override
     public void resize(VolumeConfig volume, long newSize) {
         if (newSize < volume.size()) {
             throw new StoragePoolException("pool " + name + ": shrinking volume " + volume.vid() + " from "

@@ -180,4 +180,26 @@ class FilePoolTest {
         assertThrows(StoragePoolException.class, () -> d.open("p", Map.of("dir_path", dir.toString(), "revisions_to_keep", "-2")));
         assertThrows(StoragePoolException.class, () -> pool.start(origin("../escape")));
     }
+
+    @Test
+    void importReplacesContentGrowsTheVolumeAndKeepsTheOldAsRevision() throws Exception {
+        VolumeConfig root = origin("vm-templates/t/root");
+        pool.create(root);
+        Path img = Path.of(pool.path(root).orElseThrow());
+        Path source = dir.resolve("source.img");
+        byte[] data = new byte[(int) SIZE * 2];
+        data[0] = 'I';
+        Files.write(source, data);
+
+        assertEquals(SIZE * 2, pool.importData(root, source));
+        assertEquals('I', firstByte(img));
+        assertEquals(SIZE * 2, Files.size(img));
+        assertEquals(List.of("1"), pool.revisions(root).stream().map(r -> r.id()).toList(), "previous content kept");
+
+        pool.start(root);
+        assertThrows(StoragePoolException.class, () -> pool.importData(root, source), "no import while in use");
+        pool.stop(root);
+        VolumeConfig snapshot = snapshot("appvms/a/root", "vm-templates/t/root");
+        assertThrows(StoragePoolException.class, () -> pool.importData(snapshot, source), "snapshot volumes have no content");
+    }
 }
