@@ -146,6 +146,14 @@ public interface Hypervisor {
     }
 
     /**
+     * @return the file the domain's serial console is logged to (current or last boot), if the
+     *         backend keeps one; core quotes its last lines when a qube fails to start
+     */
+    default Optional<Path> consoleLog(String domain) {
+        return Optional.empty();
+    }
+
+    /**
      * Registers a listener for state changes of every domain of this backend.
      *
      * @return handle to unregister; backends drop all listeners when deactivated

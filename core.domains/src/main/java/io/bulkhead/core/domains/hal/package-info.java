@@ -15,5 +15,5 @@
  * unix socket, vchan, hvsocket).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.bulkhead.core.domains.hal;

@@ -160,7 +160,7 @@ final class PowerManager {
             svc.runtime().started(name, Instant.now().getEpochSecond());
             svc.fire(new DomainEvent(DomainEvent.Kind.SPAWN, name));
             svc.devices().attachAtStart(name, assignments(name));
-            waitForAgent(name);
+            waitForAgent(name, h);
             svc.runtime().set(name, PowerState.RUNNING);
             svc.fire(new DomainEvent(DomainEvent.Kind.START, name));
         } catch (RuntimeException e) {
@@ -187,7 +187,7 @@ final class PowerManager {
         return new QubesVMError(name, "Failed to start qube '" + name + "': " + reason, cause);
     }
 
-    private void waitForAgent(String name) {
+    private void waitForAgent(String name, Hypervisor h) {
         AgentReadiness readiness = svc.agentReadiness();
         Model m = svc.model();
         int timeout = svc.read(() -> m.intValue(m.qube(name), "qrexec_timeout"));
@@ -209,7 +209,29 @@ final class PowerManager {
         }
         if (!ready) {
             throw new QubesVMError(name, "Cannot connect to qrexec agent of '" + name + "' for " + timeout
-                    + " seconds (qrexec_timeout); the qube was killed");
+                    + " seconds (qrexec_timeout); the qube was killed" + lastConsoleLines(name, h));
+        }
+    }
+
+    private static final int CONSOLE_LINES = 15;
+
+    /** The end of the qube's console log, to show why its agent never came up. */
+    private static String lastConsoleLines(String name, Hypervisor h) {
+        Optional<Path> log;
+        try {
+            log = h.consoleLog(name);
+        } catch (RuntimeException e) {
+            return "";
+        }
+        if (log.isEmpty() || !Files.isReadable(log.get())) {
+            return "";
+        }
+        try {
+            List<String> lines = Files.readAllLines(log.get(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            List<String> tail = lines.subList(Math.max(0, lines.size() - CONSOLE_LINES), lines.size());
+            return "\nlast console lines (" + log.get() + "):\n  " + String.join("\n  ", tail);
+        } catch (IOException e) {
+            return "\n(console log " + log.get() + " unreadable: " + e.getMessage() + ")";
         }
     }
 

@@ -33,9 +33,26 @@ final class FakeHypervisor implements Hypervisor {
     final List<DomainStateListener> listeners = new CopyOnWriteArrayList<>();
     volatile boolean guestHonoursShutdown = true;
     volatile RuntimeException failStart;
+    /** What the guest "printed" on its serial console; written to console.log in the run directory. */
+    volatile String consoleText;
 
     FakeHypervisor(String id) {
         this.id = id;
+    }
+
+    @Override
+    public java.util.Optional<java.nio.file.Path> consoleLog(String domain) {
+        DomainSpec spec = defined.get(domain);
+        if (spec == null || consoleText == null) {
+            return java.util.Optional.empty();
+        }
+        java.nio.file.Path log = spec.runDirectory().resolve("console.log");
+        try {
+            java.nio.file.Files.writeString(log, consoleText);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return java.util.Optional.of(log);
     }
 
     @Override

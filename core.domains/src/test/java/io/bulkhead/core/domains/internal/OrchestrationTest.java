@@ -124,8 +124,11 @@ class OrchestrationTest {
             asked.incrementAndGet();
             return !qube.equals("work");
         });
+        kvm.consoleText = "[    1.2] Run /init as init process\nagent: cannot open /dev/virtio-ports/qrexec\n";
         QubesVMError e = assertThrows(QubesVMError.class, () -> s.start("work"));
         assertTrue(e.getMessage().contains("qrexec agent") && e.getMessage().contains("1 seconds"), e.getMessage());
+        assertTrue(e.getMessage().contains("last console lines") && e.getMessage().contains("cannot open /dev/virtio-ports/qrexec"),
+                e.getMessage());
         assertTrue(kvm.callsSnapshot().contains("kill work"));
         assertEquals(PowerState.HALTED, s.powerState("work"));
         assertTrue(events.contains("domain-start-failed@work"));

@@ -1,0 +1,86 @@
+package io.bulkhead.hal.kvm.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The netvm side of a direct link between two QEMU processes: for each client the netvm gets a
+ * listening stream netdev on a unix socket in its run directory plus a hot-plugged NIC (hence q35
+ * for domains that provide network); the client connects to that socket at start. No host bridge,
+ * no tap: dom0 stays off the network.
+ */
+final class NetworkLinks {
+
+    private NetworkLinks() {
+    }
+
+    static String netdevId(String client) {
+        return "link-" + client;
+    }
+
+    static String nicId(String client) {
+        return "nic-" + client;
+    }
+
+    /** QMP arguments of {@code netdev_add} for the listening end of {@code client}'s link. */
+    static Map<String, Object> netdevAddArguments(String client, Path socket) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("type", "stream");
+        args.put("id", netdevId(client));
+        args.put("server", true);
+        args.put("addr", Map.of("type", "unix", "path", socket.toString()));
+        return args;
+    }
+
+    /** QMP arguments of {@code device_add} for the netvm's NIC facing {@code client}. */
+    static Map<String, Object> nicAddArguments(Machine netvmMachine, String client, String mac) {
+        Map<String, Object> args = new LinkedHashMap<>();
+        args.put("driver", netvmMachine.netDevice());
+        args.put("id", nicId(client));
+        args.put("netdev", netdevId(client));
+        args.put("mac", mac);
+        return args;
+    }
+
+    /**
+     * Adds the listening end of {@code client}'s link to a running netvm.
+     *
+     * @param backendMac MAC of the netvm's NIC facing the client (distinct from the client's)
+     */
+    static void plug(QmpClient netvm, Machine netvmMachine, String client, Path socket, String backendMac)
+            throws IOException {
+        netvm.execute("netdev_add", netdevAddArguments(client, socket));
+        try {
+            netvm.execute("device_add", nicAddArguments(netvmMachine, client, backendMac));
+        } catch (IOException e) {
+            netvm.execute("netdev_del", Map.of("id", netdevId(client)));
+            throw e;
+        }
+    }
+
+    /** Removes {@code client}'s NIC and netdev from a running netvm; best effort. */
+    static void unplug(QmpClient netvm, String client) {
+        try {
+            netvm.execute("device_del", Map.of("id", nicId(client)));
+        } catch (IOException e) {
+            // already gone, or the netvm is stopping
+        }
+        try {
+            netvm.execute("netdev_del", Map.of("id", netdevId(client)));
+        } catch (IOException e) {
+            // already gone, or the netvm is stopping
+        }
+    }
+
+    /** A locally administered MAC for the netvm's side, derived from the client's MAC. */
+    static String backendMac(String clientMac) {
+        String[] octets = clientMac.split(":");
+        int first = (Integer.parseInt(octets[0], 16) | 0x02) & 0xfe;
+        int last = Integer.parseInt(octets[5], 16) ^ 0x01;
+        octets[0] = String.format("%02x", first);
+        octets[5] = String.format("%02x", last);
+        return String.join(":", octets);
+    }
+}

@@ -1,0 +1,106 @@
+package io.bulkhead.hal.kvm.internal;
+
+import io.bulkhead.core.domains.hal.DomainSpec;
+import io.bulkhead.core.domains.hal.DomainState;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One running QEMU process and what belongs to it. Created by {@link KvmHypervisor} when the
+ * process is spawned, dropped after the process has exited and its leftovers are cleaned up
+ * ({@link #terminated()} completes then).
+ */
+final class QemuDomain {
+
+    private final DomainSpec spec;
+    private final RunFiles files;
+    private final Machine machine;
+    private final Process process;
+    private final VolumeOwnership volumes;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Map<String, QemuDomainChannel> channels = new ConcurrentHashMap<>();
+    /** Clients whose link ends this domain (a netvm) listens on. */
+    private final Set<String> linkedClients = ConcurrentHashMap.newKeySet();
+    private volatile QmpClient qmp;
+    private volatile DomainState state = DomainState.STARTING;
+    /** Why the process is expected to end (set before we make it end, or by a guest SHUTDOWN event). */
+    private volatile String exitReason;
+
+    QemuDomain(DomainSpec spec, RunFiles files, Machine machine, Process process, VolumeOwnership volumes) {
+        this.spec = spec;
+        this.files = files;
+        this.machine = machine;
+        this.process = process;
+        this.volumes = volumes;
+    }
+
+    /** Writable volumes lent to QEMU's user; given back when the process is reaped. */
+    VolumeOwnership volumes() {
+        return volumes;
+    }
+
+    String name() {
+        return spec.name();
+    }
+
+    DomainSpec spec() {
+        return spec;
+    }
+
+    RunFiles files() {
+        return files;
+    }
+
+    Machine machine() {
+        return machine;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    QmpClient qmp() {
+        return qmp;
+    }
+
+    void attach(QmpClient client) {
+        this.qmp = client;
+    }
+
+    DomainState state() {
+        return state;
+    }
+
+    void state(DomainState newState) {
+        this.state = newState;
+    }
+
+    String exitReason() {
+        return exitReason;
+    }
+
+    /** Records why the process will exit; the first reason wins. */
+    void expectExit(String reason) {
+        if (exitReason == null) {
+            exitReason = reason;
+        }
+    }
+
+    Map<String, QemuDomainChannel> channels() {
+        return channels;
+    }
+
+    Set<String> linkedClients() {
+        return linkedClients;
+    }
+
+    CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+}
