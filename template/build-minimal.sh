@@ -203,6 +203,7 @@ ln -s /run "$root/var/run"
 cp -r "$HERE/rootfs/." "$root/"
 chmod 0755 "$root"/sbin/bulkhead-*
 cp "$agent_jar" "$root/opt/bulkhead/agent.jar"
+mkdir -p "$root/etc/bulkhead"
 cat >"$root/etc/bulkhead/agent.conf" <<EOF
 # Written by template/build-minimal.sh. Sourced by /sbin/bulkhead-agent, which sets
 # BULKHEAD_AGENT_PORT (/dev/virtio-ports/NAME) and BULKHEAD_QUBE_NAME before running AGENT_COMMAND.

@@ -84,7 +84,8 @@ public record DomainSpec(
      *
      * @param kernel  kernel image ({@code vmlinuz}, or an uncompressed {@code vmlinux} for PVH)
      * @param initrd  initramfs, if any
-     * @param cmdline complete kernel command line
+     * @param cmdline the qube's own kernel options ({@code kernelopts}); the backend adds what
+     *                depends on it (console device, root device, its own parameters)
      */
     public record KernelBoot(Path kernel, Optional<Path> initrd, String cmdline) implements Boot {
         public KernelBoot {

@@ -47,10 +47,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PowerManager {
 
-    /** Kernel options every Linux qube gets before its own {@code kernelopts}. */
-    static final String KERNELOPTS_COMMON = "root=/dev/mapper/dmroot ro nomodeset console=hvc0 rd_NO_PLYMOUTH "
-            + "rd.plymouth.enable=0 plymouth.enable=0";
-
     private final DomainsServiceImpl svc;
     private final Map<String, ReentrantLock> lifecycleLocks = new ConcurrentHashMap<>();
     private final ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
@@ -263,7 +259,9 @@ final class PowerManager {
         if (!kernel.isEmpty()) {
             Path dir = m.env().kernelsDir().resolve(kernel);
             Path initrd = dir.resolve("initramfs");
-            String cmdline = (KERNELOPTS_COMMON + " " + m.value(q, "kernelopts")).strip();
+            // only the qube's own options: the console and root device depend on the backend (Xen's
+            // hvc0 and dm root, QEMU's ttyS0 and virtio-blk serials), so backends add them
+            String cmdline = m.value(q, "kernelopts").strip();
             b.boot(new DomainSpec.KernelBoot(dir.resolve("vmlinuz"),
                     Files.isRegularFile(initrd) ? Optional.of(initrd) : Optional.empty(), cmdline));
         } else {

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * The minimal guest template with the stand-in agent (ready line, then echo), for tests that boot
@@ -38,11 +38,14 @@ final class MinimalTemplate {
         return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "bulkhead");
     }
 
-    /** Builds or reuses the template; aborts the test (skipped, with the builder's output) if that fails. */
+    /**
+     * Builds or reuses the template; fails the test with the builder's output if that fails (never
+     * skips: scripts/install-deps.sh installs what the builder needs, so a failure is a real one).
+     */
     static MinimalTemplate buildOrReuse() throws IOException, InterruptedException {
         Path builder = Path.of(System.getProperty("bulkhead.template.builder", "../template/build-minimal.sh"))
                 .toAbsolutePath().normalize();
-        Assumptions.assumeTrue(Files.isRegularFile(builder), "template builder not found at " + builder);
+        Assertions.assertTrue(Files.isRegularFile(builder), "template builder not found at " + builder);
         Path log = Files.createTempFile("template-build", ".log");
         try {
             Path out = cacheDirectory().resolve("templates").resolve("minimal-stub");
@@ -55,7 +58,7 @@ final class MinimalTemplate {
             if (!finished) {
                 build.destroyForcibly();
             }
-            Assumptions.assumeTrue(finished && build.exitValue() == 0,
+            Assertions.assertTrue(finished && build.exitValue() == 0,
                     "the minimal template cannot be built here, so no VM can boot (" + builder + "):\n" + output);
         } finally {
             Files.deleteIfExists(log);

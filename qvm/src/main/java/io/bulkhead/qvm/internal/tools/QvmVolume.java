@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "qvm-volume", description = "Qubes volume management", sortOptions = false,
         subcommands = {QvmVolume.Info.class, QvmVolume.Config.class, QvmVolume.Resize.class, QvmVolume.ListVolumes.class,
-            QvmVolume.Revert.class, QvmVolume.Unsupported.Import.class, QvmVolume.Unsupported.Clone.class,
+            QvmVolume.Revert.class, QvmVolume.Import.class, QvmVolume.Unsupported.Clone.class,
             QvmVolume.Unsupported.Clear.class})
 public final class QvmVolume extends QvmTool {
     private static final List<String> INFO_ITEMS = List.of("pool", "vid", "rw", "source", "save_on_stop", "snap_on_start", "size",
@@ -327,6 +327,41 @@ public final class QvmVolume extends QvmTool {
         }
     }
 
+    /**
+     * {@code import VM:VOLUME PATH}: dom0 copies the image file itself (Bulkhead's
+     * {@code bulkhead.vm.volume.ImportFile}); the file must be readable by dom0. Importing from
+     * standard input ({@code -}) would need the data on the socket, which is limited to 64 KiB.
+     */
+    @Command(name = "import", description = "import volume data from an image file readable by dom0")
+    static final class Import extends Sub {
+        @Parameters(index = "0", paramLabel = "VM:VOLUME")
+        String volume;
+
+        @Parameters(index = "1", paramLabel = "PATH", description = "image file (absolute or relative to the current directory)")
+        String path;
+
+        @Option(names = "--no-resize", description = "accepted for compatibility; the volume grows to the image size when larger")
+        boolean noResize;
+
+        @Override
+        public Integer call() {
+            if ("-".equals(path)) {
+                tool.printError("importing from standard input is not supported by Bulkhead; give an image file");
+                return 1;
+            }
+            java.nio.file.Path file = java.nio.file.Path.of(path).toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                tool.printError("no such image file: " + file);
+                return 1;
+            }
+            return tool.guarded(() -> {
+                String[] ref = tool.volume(volume);
+                tool.app().call(ref[0], "bulkhead.vm.volume.ImportFile", ref[1], file.toString());
+                return 0;
+            });
+        }
+    }
+
     /** Commands whose Admin API methods Bulkhead does not serve yet. */
     abstract static class Unsupported extends Sub {
         @Parameters(paramLabel = "ARG", description = "ignored")
@@ -342,20 +377,6 @@ public final class QvmVolume extends QvmTool {
             tool.printError("qvm-volume " + getClass().getSimpleName().toLowerCase(Locale.ROOT)
                     + " is not supported by Bulkhead yet (no " + method() + " in its Admin API)");
             return 1;
-        }
-
-        @Command(name = "import", description = "import volume data (not supported by Bulkhead yet)")
-        static final class Import extends Unsupported {
-            @Option(names = "--size", paramLabel = "SIZE", description = "ignored")
-            String size;
-
-            @Option(names = "--no-resize", description = "ignored")
-            boolean noResize;
-
-            @Override
-            String method() {
-                return "admin.vm.volume.Import";
-            }
         }
 
         @Command(name = "clone", description = "clone volume data (not supported by Bulkhead yet)")

@@ -127,6 +127,20 @@ class StorageToolsTest {
     }
 
     @Test
+    void volumeImportHandsDom0TheImageFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path image = java.nio.file.Files.write(dir.resolve("root.img"), new byte[512]);
+        qubesd.ok("bulkhead.vm.volume.ImportFile", "root", "work", "");
+        ToolRun run = ToolRun.run(qubesd, "qvm-volume", "import", "work:root", image.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(qubesd.calls().contains("bulkhead.vm.volume.ImportFile+root work " + image), qubesd.calls().toString());
+
+        ToolRun missing = ToolRun.run(qubesd, "qvm-volume", "import", "work:root", dir.resolve("nope.img").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no such image file"), missing.err());
+        assertEquals(1, ToolRun.run(qubesd, "qvm-volume", "import", "work:root", "-").code());
+    }
+
+    @Test
     void poolListFallsBackWhileInfoIsNotServed() {
         qubesd.ok("admin.pool.List", "dom0", "varlibqubes\nlinux-kernel\n")
                 .ok("admin.pool.Info", "varlibqubes", "dom0", "dir_path=/var/lib/bulkhead\ndriver=file\nrevisions_to_keep=1\n")
