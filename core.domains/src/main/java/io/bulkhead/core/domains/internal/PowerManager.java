@@ -316,6 +316,11 @@ final class PowerManager {
             if (svc.runtime().get(name) == PowerState.HALTED) {
                 return;
             }
+            if (backendStillRuns(name)) {
+                // a late report about an earlier instance: the qube was restarted meanwhile
+                svc.log().accept("ignored a stale stop report for '" + name + "' (" + reason + "): its backend runs it", null);
+                return;
+            }
             svc.fire(new DomainEvent(DomainEvent.Kind.STOPPED, name, Map.of("reason", reason)));
             List<VolumeConfig> volumes = svc.read(() -> svc.model().find(name)
                     .map(q -> effectiveVolumes(q)).orElse(List.of()));
@@ -333,6 +338,21 @@ final class PowerManager {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Whether the selected backend reports the domain as (being) started right now. */
+    private boolean backendStillRuns(String name) {
+        Optional<Hypervisor> h = svc.hypervisors().current();
+        if (h.isEmpty()) {
+            return false;
+        }
+        try {
+            DomainState now = h.get().state(name);
+            return now == DomainState.STARTING || now == DomainState.RUNNING || now == DomainState.PAUSED
+                    || now == DomainState.SUSPENDED;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -223,6 +223,25 @@ class OrchestrationTest {
     }
 
     @Test
+    void aLateStopReportOfAnEarlierInstanceDoesNotStopTheRestartedQube() throws Exception {
+        s.start("work");
+        Path privOverlay = kvm.defined.get("work").volume("private").orElseThrow().path();
+        // the backend still runs "work" (its state says so) when a stale SHUTOFF arrives
+        for (var listener : kvm.listeners) {
+            listener.stateChanged("work", io.bulkhead.core.domains.hal.DomainState.SHUTOFF, "qemu exited");
+        }
+        Thread.sleep(300);
+        assertEquals(PowerState.RUNNING, s.powerState("work"));
+        assertTrue(Files.exists(privOverlay), "the running qube's volumes are not stopped");
+        kvm.guestPowerOff("work");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (s.powerState("work") != PowerState.HALTED && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(PowerState.HALTED, s.powerState("work"), "a real stop is still noticed");
+    }
+
+    @Test
     void guestPowerOffIsNoticedAndDisposablesAreCleanedUp() throws Exception {
         s.setProperty("work", "template_for_dispvms", "True");
         QubeInfo disp = s.createDisposable("work");
