@@ -122,6 +122,16 @@ public abstract class QvmTool implements Callable<Integer> {
         return selected;
     }
 
+    /**
+     * The qubes of a {@link QubeSelection}, resolved as {@link #domains(List, boolean, List)} does.
+     *
+     * @throws ToolError (usage) when the selection is empty, or as {@link #domains(List, boolean, List)}
+     */
+    public List<QubeEntry> domains(QubeSelection selection) {
+        selection.requireSome();
+        return domains(selection.names(), selection.all(), selection.exclude());
+    }
+
     /** @throws ToolError (usage) {@code no such domain: 'NAME'} */
     public QubeEntry domain(String name) {
         return app.qube(name).orElseThrow(() -> ToolError.usage("no such domain: " + Texts.repr(name)));

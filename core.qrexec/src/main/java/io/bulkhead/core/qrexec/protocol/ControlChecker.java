@@ -13,25 +13,20 @@ public final class ControlChecker {
     public enum Sender { AGENT, DAEMON }
 
     private final Sender sender;
-    private final int ownVersion;
-    private int version;
+    private final OpeningHello hello;
 
     public ControlChecker(Sender sender, int ownVersion) {
         this.sender = sender;
-        this.ownVersion = ownVersion;
+        this.hello = new OpeningHello(ownVersion);
     }
 
     /** Checks the next message; a hello fixes the negotiated {@link #version()}. */
     public void accept(Message m) throws ProtocolException {
-        int type = m.type();
-        MessageLimits.check(type, m.length(), version == 0 ? ownVersion : version);
-        if (version == 0) {
-            if (type != MessageType.HELLO) {
-                throw new ProtocolException(sender + " sent " + m + " before MSG_HELLO on the control link");
-            }
-            version = ProtocolVersion.negotiate(ownVersion, LittleEndian.getInt(m.payload(), 0));
+        if (hello.accept(m, sender, "the control link")) {
             return;
         }
+        int type = m.type();
+        int version = hello.version();
         boolean allowed;
         if (sender == Sender.AGENT) {
             switch (type) {
@@ -52,6 +47,6 @@ public final class ControlChecker {
 
     /** @return the negotiated version, 0 before the hello */
     public int version() {
-        return version;
+        return hello.version();
     }
 }

@@ -17,8 +17,7 @@ public final class DataStreamChecker {
     }
 
     private final Sender sender;
-    private final int ownVersion;
-    private int version;
+    private final OpeningHello hello;
     private boolean stdinEnded;
     private boolean stdoutEnded;
     private boolean stderrEnded;
@@ -30,20 +29,15 @@ public final class DataStreamChecker {
      */
     public DataStreamChecker(Sender sender, int ownVersion) {
         this.sender = sender;
-        this.ownVersion = ownVersion;
+        this.hello = new OpeningHello(ownVersion);
     }
 
     /** Checks the next message from the sender. */
     public void accept(Message m) throws ProtocolException {
-        int type = m.type();
-        MessageLimits.check(type, m.length(), version == 0 ? ownVersion : version);
-        if (version == 0) {
-            if (type != MessageType.HELLO) {
-                throw new ProtocolException(sender + " sent " + m + " before MSG_HELLO on a data connection");
-            }
-            version = ProtocolVersion.negotiate(ownVersion, LittleEndian.getInt(m.payload(), 0));
+        if (hello.accept(m, sender, "a data connection")) {
             return;
         }
+        int type = m.type();
         if (type == MessageType.HELLO) {
             throw new ProtocolException(sender + " sent a second MSG_HELLO on a data connection");
         }
@@ -83,7 +77,7 @@ public final class DataStreamChecker {
 
     /** @return the negotiated version, 0 before the hello */
     public int version() {
-        return version;
+        return hello.version();
     }
 
     /** @return whether the sender has said everything: stdin EOF (caller) or the exit code (service) */

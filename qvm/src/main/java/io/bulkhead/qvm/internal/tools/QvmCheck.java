@@ -9,11 +9,12 @@ import java.util.function.Predicate;
 
 import io.bulkhead.qvm.internal.PropertyValue;
 import io.bulkhead.qvm.internal.QubeEntry;
+import io.bulkhead.qvm.internal.QubeSelection;
 import io.bulkhead.qvm.internal.QvmTool;
 import io.bulkhead.qvm.internal.ToolError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * qvm-check: exit 0 when every given qube exists (and passes the checks), 1 when none does or a name is unknown,
@@ -35,29 +36,21 @@ public final class QvmCheck extends QvmTool {
     @Option(names = "--networked", description = "Determine if (any of given) VM can reach network")
     boolean networked;
 
-    @Option(names = "--all", description = "perform the action on all qubes")
-    boolean all;
-
-    @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
-    List<String> exclude = new ArrayList<>();
-
-    @Parameters(paramLabel = "VMNAME", description = "one or more domain names")
-    List<String> vmnames = new ArrayList<>();
+    @Mixin
+    QubeSelection qubes = new QubeSelection();
 
     @Override
     public Integer call() {
-        if (!all && vmnames.isEmpty()) {
-            throw ToolError.usage("one of the arguments --all VMNAME is required");
-        }
+        qubes.requireSome();
         List<QubeEntry> domains = new ArrayList<>();
         Set<String> invalid = new LinkedHashSet<>();
-        if (all) {
-            domains = domains(vmnames, true, exclude);
+        if (qubes.all()) {
+            domains = domains(qubes);
         } else {
-            if (!exclude.isEmpty()) {
+            if (!qubes.exclude().isEmpty()) {
                 throw ToolError.usage("--exclude can only be used with --all");
             }
-            for (String name : vmnames) {
+            for (String name : qubes.names()) {
                 app.qube(name).ifPresentOrElse(domains::add, () -> invalid.add(name));
             }
         }

@@ -1,33 +1,23 @@
 package io.bulkhead.qvm.internal.tools;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.bulkhead.qvm.client.QubesCallException;
 import io.bulkhead.qvm.internal.QubeEntry;
+import io.bulkhead.qvm.internal.QubeSelection;
 import io.bulkhead.qvm.internal.QvmTool;
-import io.bulkhead.qvm.internal.ToolError;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** qvm-kill, qvm-pause and qvm-unpause: one power action on each selected qube. */
 public abstract class QvmPower extends QvmTool {
 
-    @Option(names = "--all", description = "perform the action on all qubes")
-    boolean all;
-
-    @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
-    List<String> exclude = new ArrayList<>();
-
-    @Parameters(paramLabel = "VMNAME", description = "one or more domain names")
-    List<String> vmnames = new ArrayList<>();
+    @Mixin
+    QubeSelection qubes = new QubeSelection();
 
     List<QubeEntry> selected() {
-        if (!all && vmnames.isEmpty()) {
-            throw ToolError.usage("one of the arguments --all VMNAME is required");
-        }
-        return domains(vmnames, all, exclude);
+        return domains(qubes);
     }
 
     void report(String action, Map<QubeEntry, QubesCallException> failed) {
@@ -69,7 +59,7 @@ public abstract class QvmPower extends QvmTool {
         @Override
         public Integer call() {
             List<QubeEntry> domains = selected();
-            if (all) {
+            if (qubes.all()) {
                 domains = domains.stream().filter(q -> app.feature(q.name(), "internal").filter(v -> !v.isEmpty()).isEmpty()).toList();
             }
             Map<QubeEntry, QubesCallException> failed = Parallel.each(domains,

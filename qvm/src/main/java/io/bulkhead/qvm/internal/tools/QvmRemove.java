@@ -8,11 +8,12 @@ import java.util.Map;
 import io.bulkhead.qvm.client.QubesCallException;
 import io.bulkhead.qvm.internal.PropertyValue;
 import io.bulkhead.qvm.internal.QubeEntry;
+import io.bulkhead.qvm.internal.QubeSelection;
 import io.bulkhead.qvm.internal.QvmTool;
 import io.bulkhead.qvm.internal.ToolError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** qvm-remove: remove qubes after confirmation; explains what still uses a qube that cannot be removed. */
 @Command(name = "qvm-remove", description = "Remove domains from the system", sortOptions = false)
@@ -25,26 +26,17 @@ public final class QvmRemove extends QvmTool {
     @Option(names = {"--force", "-f"}, description = "Do not prompt for confirmation")
     boolean force;
 
-    @Option(names = "--all", description = "perform the action on all qubes")
-    boolean all;
-
-    @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
-    List<String> exclude = new ArrayList<>();
-
-    @Parameters(paramLabel = "VMNAME", description = "one or more domain names")
-    List<String> vmnames = new ArrayList<>();
+    @Mixin
+    QubeSelection qubes = new QubeSelection();
 
     @Override
     public Integer call() {
-        if (!all && vmnames.isEmpty()) {
-            throw ToolError.usage("one of the arguments --all VMNAME is required");
-        }
-        List<QubeEntry> domains = domains(vmnames, all, exclude);
+        List<QubeEntry> domains = domains(qubes);
         if (domains.stream().anyMatch(q -> q.name().equals("dom0"))) {
             io.err().println("Domain 'dom0' cannot be removed.");
             return 1;
         }
-        if (all && !force && exclude.isEmpty()) {
+        if (qubes.all() && !force && qubes.exclude().isEmpty()) {
             io.err().println("WARNING!!! Removing all domains may leave your system in an unrecoverable state!");
             if (!"IKNOWWHATIAMDOING".equals(io.readLine("Are you certain? [N/IKNOWWHATIAMDOING]"))) {
                 io.err().println("Remove cancelled.");

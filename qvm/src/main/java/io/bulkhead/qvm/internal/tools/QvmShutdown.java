@@ -7,11 +7,11 @@ import java.util.Map;
 
 import io.bulkhead.qvm.client.QubesCallException;
 import io.bulkhead.qvm.internal.QubeEntry;
+import io.bulkhead.qvm.internal.QubeSelection;
 import io.bulkhead.qvm.internal.QvmTool;
-import io.bulkhead.qvm.internal.ToolError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * qvm-shutdown: graceful shutdown ({@code admin.vm.Shutdown+[force][+wait]}); qubes still in use by others are
@@ -34,21 +34,12 @@ public final class QvmShutdown extends QvmTool {
     @Option(names = "--dry-run", description = "don't really shutdown or kill the domains; useful with --wait")
     boolean dryRun;
 
-    @Option(names = "--all", description = "perform the action on all qubes")
-    boolean all;
-
-    @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
-    List<String> exclude = new ArrayList<>();
-
-    @Parameters(paramLabel = "VMNAME", description = "one or more domain names")
-    List<String> vmnames = new ArrayList<>();
+    @Mixin
+    QubeSelection qubes = new QubeSelection();
 
     @Override
     public Integer call() {
-        if (!all && vmnames.isEmpty()) {
-            throw ToolError.usage("one of the arguments --all VMNAME is required");
-        }
-        List<QubeEntry> domains = domains(vmnames, all, exclude);
+        List<QubeEntry> domains = domains(qubes);
         if (dryRun) {
             return 0;
         }
@@ -57,7 +48,7 @@ public final class QvmShutdown extends QvmTool {
             wait = true;
         }
         List<String> flags = new ArrayList<>();
-        if (force || (all && exclude.isEmpty())) {
+        if (force || (qubes.all() && qubes.exclude().isEmpty())) {
             flags.add("force");
         }
         if (wait) {

@@ -1,16 +1,16 @@
 package io.bulkhead.qvm.internal.tools;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.bulkhead.qvm.client.QubesCallException;
 import io.bulkhead.qvm.internal.QubeEntry;
+import io.bulkhead.qvm.internal.QubeSelection;
 import io.bulkhead.qvm.internal.QvmTool;
 import io.bulkhead.qvm.internal.ToolError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** qvm-start: start qubes (concurrently, as Qubes does). */
 @Command(name = "qvm-start", description = "start a domain", sortOptions = false)
@@ -31,21 +31,12 @@ public final class QvmStart extends QvmTool {
     @Option(names = "--install-windows-tools", description = "temporarily attach Windows tools CDROM to the domain; not supported by Bulkhead yet")
     boolean installWindowsTools;
 
-    @Option(names = "--all", description = "perform the action on all qubes")
-    boolean all;
-
-    @Option(names = "--exclude", paramLabel = "EXCLUDE", description = "exclude the qube from --all")
-    List<String> exclude = new ArrayList<>();
-
-    @Parameters(paramLabel = "VMNAME", description = "one or more domain names")
-    List<String> vmnames = new ArrayList<>();
+    @Mixin
+    QubeSelection qubes = new QubeSelection();
 
     @Override
     public Integer call() {
-        if (!all && vmnames.isEmpty()) {
-            throw ToolError.usage("one of the arguments --all VMNAME is required");
-        }
-        List<QubeEntry> domains = domains(vmnames, all, exclude);
+        List<QubeEntry> domains = domains(qubes);
         if (drive != null || hddisk != null || cdrom != null || installWindowsTools) {
             throw ToolError.runtime("attaching a drive at start (--drive, --hddisk, --cdrom, --install-windows-tools)"
                     + " is not supported by Bulkhead yet");

@@ -8,35 +8,18 @@ import static io.bulkhead.core.domains.PropertyType.VM;
 import io.bulkhead.core.domains.QubeClass;
 import io.bulkhead.core.domains.QubesPropertyValueError;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Global properties of the app (reference §2). */
-public final class GlobalProperties {
+public final class GlobalProperties extends PropertyCatalogue {
 
     /** Global properties holding a qube reference (removal is refused while they point to it). */
     public static final List<String> VM_REFERENCES = List.of("default_netvm", "default_template", "default_dispvm",
             "clockvm", "updatevm", "management_dispvm", "default_guivm", "default_audiovm");
 
-    private final Map<String, PropertyDef> defs;
-
     public GlobalProperties() {
-        Map<String, PropertyDef> m = new LinkedHashMap<>();
-        for (PropertyDef d : build()) {
-            m.put(d.name(), d);
-        }
-        defs = Collections.unmodifiableMap(m);
-    }
-
-    public Optional<PropertyDef> def(String name) {
-        return Optional.ofNullable(defs.get(name));
-    }
-
-    public Iterable<PropertyDef> all() {
-        return defs.values();
+        super(build());
     }
 
     private static List<PropertyDef> build() {

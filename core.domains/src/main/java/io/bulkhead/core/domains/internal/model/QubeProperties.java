@@ -16,36 +16,19 @@ import io.bulkhead.core.domains.QubesPropertyValueError;
 import io.bulkhead.core.domains.QubesVMInUseError;
 import io.bulkhead.core.domains.QubesVMNotHaltedError;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /** The per-qube property catalogue (reference §1.4, §1.5) with defaults computed on read. */
-public final class QubeProperties {
+public final class QubeProperties extends PropertyCatalogue {
 
     /** Properties holding a qube reference that removal checks look at. */
     public static final List<String> VM_REFERENCES =
             List.of("template", "netvm", "default_dispvm", "management_dispvm", "guivm", "audiovm");
 
-    private final Map<String, PropertyDef> defs;
-
     public QubeProperties() {
-        Map<String, PropertyDef> m = new LinkedHashMap<>();
-        for (PropertyDef d : build()) {
-            m.put(d.name(), d);
-        }
-        defs = Collections.unmodifiableMap(m);
-    }
-
-    public Optional<PropertyDef> def(String name) {
-        return Optional.ofNullable(defs.get(name));
-    }
-
-    public Iterable<PropertyDef> all() {
-        return defs.values();
+        super(build());
     }
 
     private static List<PropertyDef> build() {
