@@ -19,7 +19,9 @@ import io.bulkhead.qvm.internal.Io;
 import io.bulkhead.qvm.internal.Tools;
 
 /**
- * {@code ./bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR]}: qvm-ls against N qubes.
+ * {@code ./bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE]}: qvm-ls
+ * against N qubes; with {@code --run QUBE} (a running qube of a real dom0) also the round trip of a trivial command
+ * into that qube ({@code bulkhead.vm.Run}: Admin API, qrexec, the guest agent, a process in the guest).
  *
  * <p>Prints (1) the server time of the calls qvm-ls makes (admin.vm.List + one GetAll per qube) from a warm client,
  * (2) qvm-ls inside this warm JVM, (3) the whole command as the launcher runs it, a fresh JVM each time, with and
@@ -36,14 +38,16 @@ public final class Bench {
         int qubes = 200;
         int runs = 15;
         Path qvmTarget = null;
+        String runQube = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--socket" -> socketArg = value(args, ++i);
                 case "--qubes" -> qubes = Integer.parseInt(value(args, ++i));
                 case "--runs" -> runs = Integer.parseInt(value(args, ++i));
                 case "--qvm-target" -> qvmTarget = Path.of(value(args, ++i));
+                case "--run" -> runQube = value(args, ++i);
                 default -> {
-                    System.err.println("usage: bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR]");
+                    System.err.println("usage: bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE]");
                     System.exit(2);
                 }
             }
@@ -60,6 +64,9 @@ public final class Bench {
         }
         try {
             QubesdClient client = new QubesdClient(socket);
+            if (runQube != null) {
+                commandRoundTrip(client, runQube, Math.max(runs, 50));
+            }
             int listed = serverTime(client, runs);
             System.out.printf("qubes listed: %d%n", listed);
             inProcess(client, runs);
@@ -69,6 +76,27 @@ public final class Bench {
                 synthetic.close();
             }
         }
+    }
+
+    /** {@code true} run as root in a running qube, answer read to the exit code, one connection per call. */
+    private static void commandRoundTrip(QubesdClient client, String qube, int runs) throws Exception {
+        List<Double> millis = new java.util.ArrayList<>();
+        for (int i = 0; i < runs + 5; i++) {
+            long start = System.nanoTime();
+            int exit;
+            try (java.io.InputStream answer = client.open(qube, "bulkhead.vm.Run", "root", "true".getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                exit = io.bulkhead.qvm.client.RunStream.copy(answer, null, null);
+            }
+            if (exit != 0) {
+                throw new IllegalStateException("'true' exited " + exit + " in " + qube);
+            }
+            if (i >= 5) {
+                millis.add((System.nanoTime() - start) / 1e6);
+            }
+        }
+        java.util.Collections.sort(millis);
+        System.out.printf("command round trip into running qube %s ('true', n=%d): min %.2f  p50 %.2f  p90 %.2f  max %.2f ms%n", qube,
+                millis.size(), millis.get(0), median(millis), millis.get((int) (millis.size() * 0.9)), millis.get(millis.size() - 1));
     }
 
     private static String value(String[] args, int i) {
