@@ -76,6 +76,14 @@ public interface DomainsService {
     /** @return the effective value (stored, else computed default) */
     PropertyValue getProperty(String qube, String property);
 
+    /**
+     * @return every property of the qube with its effective value, sorted by name, read at one
+     *         moment ({@code admin.vm.property.GetAll})
+     */
+    default List<PropertyValue> getProperties(String qube) {
+        return propertyNames(qube).stream().map(name -> getProperty(qube, name)).toList();
+    }
+
     /** @return what the value would be after a reset; empty when the property has no default */
     Optional<PropertyValue> getPropertyDefault(String qube, String property);
 

@@ -574,6 +574,22 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     }
 
     @Override
+    public List<PropertyValue> getProperties(String qube) {
+        // one lock and one lookup for the whole set, rather than one per property
+        return read(() -> {
+            QubeRecord q = model.qube(qube);
+            List<PropertyValue> values = new ArrayList<>();
+            for (PropertyDef d : Model.qubeProperties().all()) {
+                if (d.appliesTo(q.klass)) {
+                    values.add(model.propertyValue(q, d.name()));
+                }
+            }
+            values.sort(java.util.Comparator.comparing(PropertyValue::name));
+            return values;
+        });
+    }
+
+    @Override
     public Optional<PropertyValue> getPropertyDefault(String qube, String property) {
         return read(() -> model.defaultValue(model.qube(qube), property));
     }

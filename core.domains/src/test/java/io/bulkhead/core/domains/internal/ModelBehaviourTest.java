@@ -483,4 +483,14 @@ class ModelBehaviourTest {
         assertFalse(s.propertyNames("fedora").contains("template"));
         assertFalse(s.propertyHelp("work", "netvm").isEmpty());
     }
+
+    @Test
+    void allPropertiesAtOnceMatchOneByOne() {
+        TestSupport.standardQubes(s);
+        for (String qube : List.of("dom0", "work", "fedora", "sys-net")) {
+            List<io.bulkhead.core.domains.PropertyValue> oneByOne = s.propertyNames(qube).stream()
+                    .sorted().map(name -> s.getProperty(qube, name)).toList();
+            assertEquals(oneByOne, s.getProperties(qube), qube);
+        }
+    }
 }

@@ -24,8 +24,7 @@ public final class PropertyMethods {
     public void register(MethodTable table) {
         table.add("admin.vm.property.List", NONE, NONE, ANY, r -> lines(domains.propertyNames(r.destination())));
         table.add("admin.vm.property.Get", REQUIRED, NONE, ANY, r -> get(domains.getProperty(r.destination(), r.argument())));
-        table.add("admin.vm.property.GetAll", NONE, NONE, ANY, r -> getAll(domains.propertyNames(r.destination()),
-                name -> domains.getProperty(r.destination(), name)));
+        table.add("admin.vm.property.GetAll", NONE, NONE, ANY, r -> getAll(domains.getProperties(r.destination())));
         table.add("admin.vm.property.GetDefault", REQUIRED, NONE, ANY,
                 r -> getDefault(domains.getPropertyDefault(r.destination(), r.argument())));
         table.add("admin.vm.property.Set", REQUIRED, OPTIONAL, ANY, r -> {
@@ -40,7 +39,8 @@ public final class PropertyMethods {
 
         table.add("admin.property.List", NONE, NONE, ADMIN_VM, r -> lines(domains.globalPropertyNames()));
         table.add("admin.property.Get", REQUIRED, NONE, ADMIN_VM, r -> get(domains.getGlobalProperty(r.argument())));
-        table.add("admin.property.GetAll", NONE, NONE, ADMIN_VM, r -> getAll(domains.globalPropertyNames(), domains::getGlobalProperty));
+        table.add("admin.property.GetAll", NONE, NONE, ADMIN_VM,
+                r -> getAll(domains.globalPropertyNames().stream().map(domains::getGlobalProperty).toList()));
         table.add("admin.property.GetDefault", REQUIRED, NONE, ADMIN_VM,
                 r -> getDefault(domains.getGlobalPropertyDefault(r.argument())));
         table.add("admin.property.Set", REQUIRED, OPTIONAL, ADMIN_VM, r -> {
@@ -64,10 +64,10 @@ public final class PropertyMethods {
     }
 
     /** {@code NAME default=.. type=.. VALUE} per line, sorted, with backslash and newline escaped. */
-    static String getAll(List<String> names, java.util.function.Function<String, PropertyValue> lookup) {
+    static String getAll(List<PropertyValue> values) {
         StringBuilder out = new StringBuilder();
-        names.stream().sorted().forEach(name -> out.append(name).append(' ')
-                .append(get(lookup.apply(name)).replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
+        values.stream().sorted(java.util.Comparator.comparing(PropertyValue::name)).forEach(value -> out.append(value.name()).append(' ')
+                .append(get(value).replace("\\", "\\\\").replace("\n", "\\n")).append('\n'));
         return out.toString();
     }
 
