@@ -46,7 +46,9 @@ final class Dom0Runtime {
 
     static Path freshDataDir() {
         try {
-            return Files.createTempDirectory("bulkhead-itest-");
+            // QEMU runs as an unprivileged user when the tests run as root: it must reach the run directories
+            return Files.createTempDirectory("bulkhead-itest-",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create a data directory for the test framework", e);
         }

@@ -140,6 +140,27 @@ public class RealQubeIT {
     }
 
     @Test
+    public void aQubeReachesItsNetvmOverTheDirectLink() throws Exception {
+        domains.create(QubeClass.APP_VM, "sys-net", "red", Map.of("template", GuestTemplate.NAME, "provides_network", "True", "netvm", ""));
+        domains.create(QubeClass.APP_VM, "client", "yellow", Map.of("template", GuestTemplate.NAME, "netvm", "sys-net"));
+        domains.start("client");
+        assertEquals("the netvm chain starts first", PowerState.RUNNING, domains.powerState("sys-net"));
+        String clientIp = domains.getProperty("client", "ip").value();
+        String gateway = domains.getProperty("client", "visible_gateway").value(); // the netvm's own address
+        assertTrue(clientIp + " via " + gateway, clientIp.startsWith("10.137.") && gateway.startsWith("10.137."));
+
+        // the netvm side of the link: the hot-plugged NIC gets the gateway address and a route to the client
+        assertEquals(new Result(0, "", ""), run("sys-net", "nic=$(ls /sys/class/net | grep -v '^lo$' | tail -n 1) && ip link set \"$nic\" up"
+                + " && ip addr add " + gateway + "/32 dev \"$nic\" && ip route add " + clientIp + "/32 dev \"$nic\""));
+        Result ping = run("client", "ping -c 1 -W 10 " + gateway);
+        assertEquals(ping.toString(), 0, ping.exitCode);
+        assertTrue(ping.stdout, ping.stdout.contains("1 packets received"));
+
+        domains.shutdown("client", false, true, Duration.ofSeconds(60));
+        domains.shutdown("sys-net", false, true, Duration.ofSeconds(60));
+    }
+
+    @Test
     public void aQubeWhoseAgentNeverSaysHelloIsKilledAndTheConsoleShown() throws Exception {
         domains.create(QubeClass.APP_VM, "mute", "orange", Map.of("template", GuestTemplate.NAME));
         // the agent looks for a port that does not exist, so it never starts

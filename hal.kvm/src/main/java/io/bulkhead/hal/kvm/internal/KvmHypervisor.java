@@ -441,7 +441,13 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
                 requireReachable(netvm.name(), netvm.files(), runAs.get(), "link clients to it");
             }
             Files.deleteIfExists(socket);
-            NetworkLinks.plug(netvm.qmp(), netvm.machine(), spec.name(), socket, NetworkLinks.backendMac(link.mac()));
+            int port = netvm.claimPort(spec.name(), NetworkLinks.CLIENT_PORTS);
+            try {
+                NetworkLinks.plug(netvm.qmp(), netvm.machine(), spec.name(), socket, NetworkLinks.backendMac(link.mac()), port);
+            } catch (IOException e) {
+                netvm.releasePort(spec.name());
+                throw e;
+            }
             netvm.linkedClients().add(spec.name());
             plugged.add(link.backendDomain());
             sockets.put(link.backendDomain(), socket);
@@ -454,6 +460,7 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
             QemuDomain netvm = running.get(netvmName);
             if (netvm != null && netvm.qmp() != null && netvm.linkedClients().remove(client)) {
                 NetworkLinks.unplug(netvm.qmp(), client);
+                netvm.releasePort(client);
                 deleteQuietly(netvm.files().netLinkSocket(client));
             }
         }

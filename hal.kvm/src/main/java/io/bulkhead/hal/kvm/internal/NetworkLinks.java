@@ -34,13 +34,27 @@ final class NetworkLinks {
         return args;
     }
 
+    /**
+     * Hot-plug slots a netvm gets: q35's root bus takes no hot-plugged devices, so each client NIC
+     * goes into one of these pre-created PCIe root ports.
+     */
+    static final int CLIENT_PORTS = 8;
+
+    /** @return the id of hot-plug root port {@code index} of a netvm */
+    static String portId(int index) {
+        return "uplink-port" + index;
+    }
+
     /** QMP arguments of {@code device_add} for the netvm's NIC facing {@code client}. */
-    static Map<String, Object> nicAddArguments(Machine netvmMachine, String client, String mac) {
+    static Map<String, Object> nicAddArguments(Machine netvmMachine, String client, String mac, int port) {
         Map<String, Object> args = new LinkedHashMap<>();
         args.put("driver", netvmMachine.netDevice());
         args.put("id", nicId(client));
         args.put("netdev", netdevId(client));
         args.put("mac", mac);
+        if (netvmMachine == Machine.Q35) {
+            args.put("bus", portId(port));
+        }
         return args;
     }
 
@@ -48,12 +62,13 @@ final class NetworkLinks {
      * Adds the listening end of {@code client}'s link to a running netvm.
      *
      * @param backendMac MAC of the netvm's NIC facing the client (distinct from the client's)
+     * @param port       the netvm's free hot-plug port ({@link #CLIENT_PORTS} of them)
      */
-    static void plug(QmpClient netvm, Machine netvmMachine, String client, Path socket, String backendMac)
+    static void plug(QmpClient netvm, Machine netvmMachine, String client, Path socket, String backendMac, int port)
             throws IOException {
         netvm.execute("netdev_add", netdevAddArguments(client, socket));
         try {
-            netvm.execute("device_add", nicAddArguments(netvmMachine, client, backendMac));
+            netvm.execute("device_add", nicAddArguments(netvmMachine, client, backendMac, port));
         } catch (IOException e) {
             netvm.execute("netdev_del", Map.of("id", netdevId(client)));
             throw e;

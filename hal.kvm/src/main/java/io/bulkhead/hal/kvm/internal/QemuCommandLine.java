@@ -153,6 +153,11 @@ final class QemuCommandLine {
             }
         }
 
+        if (machine == Machine.Q35 && spec.providesNetwork()) {
+            for (int port = 0; port < NetworkLinks.CLIENT_PORTS; port++) {
+                add(args, "-device", "pcie-root-port,id=" + NetworkLinks.portId(port) + ",chassis=" + (port + 1));
+            }
+        }
         int index = 0;
         for (NetworkLink link : spec.networks()) {
             Path socket = launch.uplinkSockets().get(link.backendDomain());

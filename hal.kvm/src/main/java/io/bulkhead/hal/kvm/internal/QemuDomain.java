@@ -96,6 +96,25 @@ final class QemuDomain {
         return linkedClients;
     }
 
+    /** Hot-plug port of each linked client (netvms only). */
+    private final java.util.Map<String, Integer> clientPorts = new java.util.HashMap<>();
+
+    /** @return a free hot-plug port for {@code client}; throws when all {@code ports} are taken */
+    synchronized int claimPort(String client, int ports) throws java.io.IOException {
+        for (int port = 0; port < ports; port++) {
+            if (!clientPorts.containsValue(port)) {
+                clientPorts.put(client, port);
+                return port;
+            }
+        }
+        throw new java.io.IOException("netvm '" + name() + "' has no free slot for another client (" + ports + " at most)");
+    }
+
+    /** Frees the port of {@code client}. */
+    synchronized void releasePort(String client) {
+        clientPorts.remove(client);
+    }
+
     CompletableFuture<Void> terminated() {
         return terminated;
     }

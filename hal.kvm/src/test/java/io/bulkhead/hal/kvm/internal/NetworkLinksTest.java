@@ -26,7 +26,7 @@ class NetworkLinksTest {
             netvm.on("netdev_add", args -> netvm.ok(mapper.createObjectNode()));
             netvm.on("device_add", args -> netvm.ok(mapper.createObjectNode()));
             try (QmpClient qmp = QmpClient.open(netvm.socket(), mapper, e -> { }, "sys-net", Duration.ofSeconds(5))) {
-                NetworkLinks.plug(qmp, Machine.Q35, "work", Path.of("/run/sys-net/net-work.sock"), "02:16:3e:5e:6c:01");
+                NetworkLinks.plug(qmp, Machine.Q35, "work", Path.of("/run/sys-net/net-work.sock"), "02:16:3e:5e:6c:01", 3);
             }
             List<JsonNode> sent = netvm.received();
             JsonNode netdev = sent.get(1);
@@ -43,6 +43,7 @@ class NetworkLinksTest {
             assertEquals("nic-work", nic.path("arguments").path("id").asText());
             assertEquals("link-work", nic.path("arguments").path("netdev").asText());
             assertEquals("02:16:3e:5e:6c:01", nic.path("arguments").path("mac").asText());
+            assertEquals("uplink-port3", nic.path("arguments").path("bus").asText(), "q35's root bus takes no hot-plug");
         }
     }
 
@@ -54,7 +55,7 @@ class NetworkLinksTest {
             netvm.on("netdev_del", args -> netvm.ok(mapper.createObjectNode()));
             try (QmpClient qmp = QmpClient.open(netvm.socket(), mapper, e -> { }, "sys-net", Duration.ofSeconds(5))) {
                 QmpException e = assertThrows(QmpException.class, () -> NetworkLinks.plug(qmp, Machine.Q35, "work",
-                        Path.of("/n.sock"), "02:00:00:00:00:01"));
+                        Path.of("/n.sock"), "02:00:00:00:00:01", 0));
                 assertTrue(e.getMessage().contains("hotplugging"), e.getMessage());
             }
             JsonNode last = netvm.received().get(netvm.received().size() - 1);

@@ -185,6 +185,11 @@ class QemuCommandLineTest {
 
         assertEquals(Machine.Q35, QemuCommandLine.machineFor(appVm("x").option("virt_mode", "hvm").build()));
         assertEquals(Machine.Q35, QemuCommandLine.machineFor(appVm("sys-net").providesNetwork(true).build()));
+        List<String> netvmDevices = values(render(TCG, appVm("sys-net").providesNetwork(true).build()), "-device");
+        assertTrue(netvmDevices.contains("pcie-root-port,id=uplink-port0,chassis=1"), netvmDevices.toString());
+        assertEquals(NetworkLinks.CLIENT_PORTS, netvmDevices.stream().filter(d -> d.startsWith("pcie-root-port,")).count(),
+                "a netvm gets hot-plug ports for its clients' NICs");
+        assertFalse(values(args, "-device").stream().anyMatch(d -> d.startsWith("pcie-root-port")), "other qubes get none");
         assertEquals(Machine.MICROVM, QemuCommandLine.machineFor(appVm("x").option("virt_mode", "pvh").build()));
         assertEquals(Machine.Q35, QemuCommandLine.machineFor(appVm("x").option("qemu-machine", "q35").build()));
     }
