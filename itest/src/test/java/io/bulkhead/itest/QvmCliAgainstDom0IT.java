@@ -86,6 +86,7 @@ class QvmCliAgainstDom0IT {
         assertEquals("hi from work\n", qvm(0, "qvm-run", "-p", "work", "echo hi from $(hostname)"));
         assertTrue(qvm(0, "qvm-ls", "--running", "--raw-list").lines().toList().contains("work"));
         assertEquals("", qvm(3, "qvm-run", "-p", "work", "exit 3"));
+        assertEquals("HELLO FROM DOM0\n", qvmWithInput("hello from dom0\n", 0, "qvm-run", "-p", "work", "tr a-z A-Z"));
 
         qvm(0, "qvm-shutdown", "--wait", "work");
         assertTrue(qvm(0, "qvm-ls", "--halted", "--raw-list").lines().toList().contains("work"));
@@ -98,11 +99,19 @@ class QvmCliAgainstDom0IT {
 
     /** Runs a tool as its own JVM, as the launcher does; checks the exit code; returns stdout. */
     private static String qvm(int expectedExit, String... toolAndArgs) throws IOException, InterruptedException {
+        return qvmWithInput(null, expectedExit, toolAndArgs);
+    }
+
+    /** The same with {@code input} on the tool's stdin ({@code null}: none). */
+    private static String qvmWithInput(String input, int expectedExit, String... toolAndArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(java(), "-cp",
                 MODULES.resolve("qvm/target/qvm-0.1.0-SNAPSHOT.jar") + File.pathSeparator + MODULES.resolve("qvm/target/lib/picocli.jar"),
                 "io.bulkhead.qvm.Main"));
         command.addAll(List.of(toolAndArgs));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Path stdin = Files.createTempFile("qvm-in", ".txt");
+        Files.writeString(stdin, input == null ? "" : input);
+        builder.redirectInput(stdin.toFile());
         builder.environment().put("BULKHEAD_ADMIN_SOCKET", dataDir.resolve("run/qubesd.sock").toString());
         Path stderr = Files.createTempFile("qvm-err", ".txt");
         builder.redirectError(stderr.toFile());
@@ -111,6 +120,7 @@ class QvmCliAgainstDom0IT {
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), String.join(" ", toolAndArgs) + " did not finish");
         String errors = Files.readString(stderr);
         Files.delete(stderr);
+        Files.delete(stdin);
         assertEquals(expectedExit, process.exitValue(),
                 () -> String.join(" ", toolAndArgs) + "\nstdout: " + stdout + "\nstderr: " + errors + "\ndom0 log:\n" + log());
         return stdout;

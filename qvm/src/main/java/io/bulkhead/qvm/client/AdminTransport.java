@@ -30,4 +30,14 @@ public interface AdminTransport {
         throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
                 method + " streams its answer: it needs the qubesd socket and cannot be called in process");
     }
+
+    /**
+     * Like {@link #open}, but goes on sending {@code input} after the payload, until its end, while
+     * the answer streams ({@code bulkhead.vm.RunWithInput}: the command's stdin).
+     *
+     * @throws QubesCallException when this transport cannot stream or qubesd cannot be reached
+     */
+    default InputStream openWithInput(String destination, String method, String argument, byte[] payload, InputStream input) {
+        return open(destination, method, argument, payload);
+    }
 }

@@ -81,6 +81,49 @@ public final class QubesdClient implements AdminTransport {
         }
     }
 
+    @Override
+    public InputStream openWithInput(String destination, String method, String argument, byte[] payload, InputStream input) {
+        byte[] request = QubesdProtocol.request(destination, method, argument, payload);
+        SocketChannel channel = connect();
+        try {
+            writeFully(channel, request);
+        } catch (IOException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
+                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
+        }
+        // written with SocketChannel.write: the answer's reader holds the channel's blocking lock
+        Thread feeder = new Thread(() -> feed(input, channel), "qvm-run-input");
+        feeder.setDaemon(true);
+        feeder.start();
+        return Channels.newInputStream(channel);
+    }
+
+    /** Sends the command's input, then half-closes: end of input for the command. */
+    private static void feed(InputStream input, SocketChannel channel) {
+        byte[] buffer = new byte[65536];
+        try {
+            int read;
+            while ((read = input.read(buffer)) >= 0) {
+                writeFully(channel, java.util.Arrays.copyOf(buffer, read));
+            }
+            channel.shutdownOutput();
+        } catch (IOException e) {
+            // the call ended (or the command stopped reading): nothing more to send
+        }
+    }
+
+    private static void writeFully(SocketChannel channel, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
     /**
      * Subscribes to {@code admin.Events}.
      *

@@ -2,6 +2,7 @@ package io.bulkhead.core.admin.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Map;
@@ -39,13 +40,22 @@ final class AdminConnection {
     }
 
     void serve(SocketChannel channel) throws IOException {
-        byte[] raw = readRequest(channel);
-        if (raw == null) {
+        Arrived arrived = readRequest(channel);
+        if (arrived == null) {
             LOG.warning("admin socket: request larger than " + RequestDecoder.MAX_REQUEST_BYTES + " bytes, connection aborted");
             return;
         }
+        byte[] raw = arrived.bytes();
         AdminRequest request;
         try {
+            if (!arrived.complete()) {
+                int nul = indexOfNul(raw);
+                AdminRequest header = withSource(RequestDecoder.decode(java.util.Arrays.copyOf(raw, nul + 1)));
+                InputStream input = new java.io.SequenceInputStream(
+                        new java.io.ByteArrayInputStream(raw, nul + 1, raw.length - nul - 1), new ChannelInput(channel));
+                commands.serveWithInput(header, input, channel, dispatcher);
+                return;
+            }
             request = withSource(RequestDecoder.decode(raw));
             if (AdminDispatcher.EVENTS.equals(request.method())) {
                 dispatcher.authorize(request);
@@ -71,18 +81,83 @@ final class AdminConnection {
         return new AdminRequest(request.method(), request.argument(), source, request.destination(), request.payload());
     }
 
-    private static byte[] readRequest(SocketChannel channel) throws IOException {
+    /** What arrived before the answer: the whole request, or the start of one whose input follows. */
+    private record Arrived(byte[] bytes, boolean complete) {
+    }
+
+    /** Reads to the half-close, except for a run with input, which is handed over once its header is in. */
+    private static Arrived readRequest(SocketChannel channel) throws IOException {
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         ByteBuffer buffer = ByteBuffer.allocate(8192);
+        boolean headerSeen = false;
         while (channel.read(buffer) >= 0) {
             buffer.flip();
             request.write(buffer.array(), 0, buffer.limit());
             buffer.clear();
+            if (!headerSeen) {
+                byte[] sofar = request.toByteArray();
+                int nul = indexOfNul(sofar);
+                if (nul >= 0) {
+                    headerSeen = true;
+                    if (CommandStream.takesInput(methodOf(sofar, nul))) {
+                        return new Arrived(sofar, false);
+                    }
+                }
+            }
             if (request.size() > RequestDecoder.MAX_REQUEST_BYTES) {
                 return null;
             }
         }
-        return request.toByteArray();
+        return new Arrived(request.toByteArray(), true);
+    }
+
+    private static int indexOfNul(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The method name of a header ({@code method[+arg] ...}), undecoded. */
+    private static String methodOf(byte[] bytes, int nul) {
+        int end = 0;
+        while (end < nul && bytes[end] != ' ' && bytes[end] != '+') {
+            end++;
+        }
+        return new String(bytes, 0, end, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The client's bytes as a stream, read with {@link SocketChannel#read} itself: a
+     * {@code Channels.newInputStream} would hold the channel's blocking lock while it waits, and so
+     * block the answer written meanwhile.
+     */
+    private static final class ChannelInput extends InputStream {
+        private final SocketChannel channel;
+
+        ChannelInput(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            if (length == 0) {
+                return 0;
+            }
+            int read;
+            do {
+                read = channel.read(ByteBuffer.wrap(bytes, offset, length));
+            } while (read == 0);
+            return read;
+        }
     }
 
     private void streamEvents(SocketChannel channel, AdminRequest request) throws IOException {

@@ -53,6 +53,8 @@ public final class AdminDispatcher implements AdminApi {
         builtins.add(EVENTS, Rule.NONE, Rule.NONE, Destination.ANY, AdminDispatcher::socketOnly);
         builtins.add(CommandStream.RUN, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
         builtins.add(CommandStream.RUN_SERVICE, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
+        builtins.add(CommandStream.RUN_WITH_INPUT, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
+        builtins.add(CommandStream.RUN_SERVICE_WITH_INPUT, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
     }
 
     private static String socketOnly(AdminRequest request) {

@@ -30,6 +30,12 @@ import io.bulkhead.core.qrexec.RemoteProcess;
 final class CommandStream {
     static final String RUN = "bulkhead.vm.Run";
     static final String RUN_SERVICE = "bulkhead.vm.RunService";
+    /**
+     * The same with the command's stdin: the payload is {@code LENGTH\n} and the command (or
+     * service), and every byte after it, up to the client's half-close, is the command's stdin.
+     */
+    static final String RUN_WITH_INPUT = "bulkhead.vm.RunWithInput";
+    static final String RUN_SERVICE_WITH_INPUT = "bulkhead.vm.RunServiceWithInput";
 
     private static final Logger LOG = Logger.getLogger(CommandStream.class.getName());
 
@@ -43,8 +49,49 @@ final class CommandStream {
         return RUN.equals(method) || RUN_SERVICE.equals(method);
     }
 
-    /** Starts the command (errors here are thrown for a plain error answer), then streams it. */
+    /** Whether the request goes on with the command's input after its payload. */
+    static boolean takesInput(String method) {
+        return RUN_WITH_INPUT.equals(method) || RUN_SERVICE_WITH_INPUT.equals(method);
+    }
+
+    /** Reads {@code LENGTH\n} and the command from what follows the header. */
+    static byte[] readCommand(InputStream in) throws IOException {
+        int length = 0;
+        int digits = 0;
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < '0' || b > '9' || ++digits > 5) {
+                throw new io.bulkhead.core.admin.ProtocolError("the payload must start with the command's length and a newline");
+            }
+            length = length * 10 + (b - '0');
+        }
+        if (length == 0 || length > io.bulkhead.core.admin.internal.wire.RequestDecoder.MAX_REQUEST_BYTES) {
+            throw new io.bulkhead.core.admin.ProtocolError("invalid command length " + length);
+        }
+        byte[] command = in.readNBytes(length);
+        if (command.length != length) {
+            throw new io.bulkhead.core.admin.ProtocolError("the request ended inside the command");
+        }
+        return command;
+    }
+
+    /**
+     * Serves a run whose input follows: {@code header} is the request without payload, {@code input}
+     * everything after the header's NUL.
+     */
+    void serveWithInput(AdminRequest header, InputStream input, SocketChannel channel, AdminDispatcher dispatcher) throws IOException {
+        String method = RUN_WITH_INPUT.equals(header.method()) ? RUN : RUN_SERVICE;
+        AdminRequest request = new AdminRequest(method, header.argument(), header.source(), header.destination(), readCommand(input));
+        dispatcher.authorize(new AdminRequest(header.method(), request.argument(), request.source(), request.destination(),
+                request.payload()));
+        run(request, channel, input);
+    }
+
+    /** Starts the command (errors here are thrown for a plain error answer), then streams it with empty stdin. */
     void serve(AdminRequest request, SocketChannel channel) throws IOException {
+        run(request, channel, InputStream.nullInputStream());
+    }
+
+    private void run(AdminRequest request, SocketChannel channel, InputStream stdin) throws IOException {
         QrexecService service = qrexec.get()
                 .orElseThrow(() -> new QubesVMError(request.destination(), "qrexec is not running in dom0: cannot run commands in qubes"));
         String user = request.argument().isEmpty() ? null : request.argument();
@@ -57,7 +104,9 @@ final class CommandStream {
             throw new QubesVMError(request.destination(), "cannot run in " + request.destination() + ": " + e.getMessage(), e);
         }
         try (process) {
-            process.stdin().close();
+            Thread input = new Thread(() -> feed(stdin, process.stdin()), "qvm-run-stdin");
+            input.setDaemon(true);
+            input.start();
             OutputStream out = Channels.newOutputStream(channel);
             synchronized (out) {
                 out.write(ResponseEncoder.success(""));
@@ -70,6 +119,15 @@ final class CommandStream {
             frame(out, 'X', Integer.toString(process.waitFor()).getBytes(StandardCharsets.US_ASCII));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Copies the client's input to the command until the client half-closes, then closes stdin. */
+    private static void feed(InputStream from, OutputStream stdin) {
+        try (stdin) {
+            from.transferTo(stdin);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "qvm-run input ended early", e);
         }
     }
 

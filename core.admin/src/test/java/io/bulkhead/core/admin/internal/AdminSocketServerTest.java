@@ -184,6 +184,22 @@ class AdminSocketServerTest {
     }
 
     @Test
+    void runWithInputFeedsTheCommandWhileItsOutputStreams() throws Exception {
+        admin.call("admin.vm.Create.TemplateVM", "", "dom0", "name=debian label=black");
+        String command = "tr a-z A-Z";
+        String answer = exchange(ascii("bulkhead.vm.RunWithInput+user dom0 name debian\0" + command.length() + "\n" + command),
+                ascii("hello "), ascii("world\n"));
+        assertTrue(answer.startsWith("0\0"), answer);
+        assertTrue(answer.contains("HELLO WORLD\n"), answer);
+        assertTrue(answer.endsWith("X\0\0\0\1" + "0"), answer);
+
+        String malformed = exchange(ascii("bulkhead.vm.RunWithInput+user dom0 name debian\0tr a-z A-Z"));
+        assertTrue(malformed.startsWith("2\0ProtocolError\0"), malformed);
+        String toDom0 = exchange(ascii("bulkhead.vm.RunWithInput+user dom0 name dom0\04\ntrue"));
+        assertTrue(toDom0.startsWith("2\0ProtocolError\0"), toDom0);
+    }
+
+    @Test
     void secondServerOnTheSameSocketIsRefused() {
         IOException error = assertThrows(IOException.class, () -> new AdminSocketServer(socket, admin.dispatcher, events, new CommandStream(Optional::empty), 1));
         assertTrue(error.getMessage().contains("another dom0"), error.getMessage());

@@ -24,10 +24,10 @@ import picocli.CommandLine.Parameters;
  * qvm-run: run a shell command (or, with {@code --service}, a qrexec service) in a qube, starting or unpausing it
  * first unless {@code --no-autostart}.
  *
- * <p><b>Needs server support:</b> the command runs through the methods {@code bulkhead.vm.Run+USER} (payload: the
+ * <p>The command runs through the methods {@code bulkhead.vm.Run+USER} (payload: the
  * shell command) and {@code bulkhead.vm.RunService+USER} (payload: {@code SERVICE[+ARG]}), whose answer streams the
- * output as {@link RunStream} frames; dom0 does not serve them yet. Standard input is not forwarded (the qubesd
- * protocol ends the request before the answer starts): the command sees end of input.
+ * output as {@link RunStream} frames. With {@code --pass-io} the {@code ...WithInput} variants also carry this tool's
+ * standard input to the command; otherwise the command sees end of input.
  */
 @Command(name = "qvm-run", description = "run a command or a service in a qube", sortOptions = false)
 public final class QvmRun extends QvmTool {
@@ -35,6 +35,9 @@ public final class QvmRun extends QvmTool {
     public static final String RUN = "bulkhead.vm.Run";
     /** The method that calls a qrexec service in a qube; arg = user, payload = service name (+ argument). */
     public static final String RUN_SERVICE = "bulkhead.vm.RunService";
+    /** With {@code --pass-io}: the same, and this tool's stdin becomes the command's ({@code LENGTH\n} before the payload). */
+    public static final String RUN_WITH_INPUT = "bulkhead.vm.RunWithInput";
+    public static final String RUN_SERVICE_WITH_INPUT = "bulkhead.vm.RunServiceWithInput";
 
     private static final List<String> LONG_WITH_VALUE = List.of("--user", "--localcmd", "--colour-output", "--color-output",
             "--colour-stderr", "--color-stderr", "--exclude");
@@ -238,12 +241,22 @@ public final class QvmRun extends QvmTool {
         }
         OutputStream stdout = passIo ? filtered(io.rawOut(), filterEsc) : null;
         OutputStream stderr = passIo ? filtered(io.rawErr(), filterEsc) : null;
-        try (InputStream answer = app.transport().open(qube.name(), method, user == null ? "" : user,
-                payload.getBytes(StandardCharsets.UTF_8))) {
+        byte[] command = payload.getBytes(StandardCharsets.UTF_8);
+        try (InputStream answer = passIo ? withInput(qube, method, command) : app.transport().open(qube.name(), method,
+                user == null ? "" : user, command)) {
             return RunStream.copy(answer, stdout, stderr);
         } catch (IOException e) {
             throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR, "lost the command's output: " + e.getMessage());
         }
+    }
+
+    /** {@code --pass-io} also passes stdin, as Qubes' qvm-run does: the input method, length-prefixed command. */
+    private InputStream withInput(QubeEntry qube, String method, byte[] command) {
+        String inputMethod = RUN.equals(method) ? RUN_WITH_INPUT : RUN_SERVICE_WITH_INPUT;
+        byte[] prefix = (command.length + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] payload = java.util.Arrays.copyOf(prefix, prefix.length + command.length);
+        System.arraycopy(command, 0, payload, prefix.length, command.length);
+        return app.transport().openWithInput(qube.name(), inputMethod, user == null ? "" : user, payload, io.in());
     }
 
     /** qrexec-client's -t/-T: terminal control characters replaced by {@code _}. */

@@ -90,7 +90,7 @@ class QvmCommandsTest {
     @Test
     void runNeedsTheSocket() {
         commands(request -> Fixtures.LIST).run("-p", "sys-net", "true");
-        assertEquals("sys-net: bulkhead.vm.Run streams its answer: it needs the qubesd socket and cannot be called in process\n",
+        assertEquals("sys-net: bulkhead.vm.RunWithInput streams its answer: it needs the qubesd socket and cannot be called in process\n",
                 err.toString(StandardCharsets.UTF_8));
     }
 }

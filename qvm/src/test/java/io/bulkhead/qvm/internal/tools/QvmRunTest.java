@@ -50,12 +50,12 @@ class QvmRunTest {
 
     @Test
     void passIoCopiesOutputAndReturnsTheExitCode() {
-        qubesd.on("bulkhead.vm.Run", "", "sys-net", output("hi\n", "warning\n", 3));
+        qubesd.on("bulkhead.vm.RunWithInput", "", "sys-net", output("hi\n", "warning\n", 3));
         ToolRun run = ToolRun.run(qubesd, "qvm-run", "-p", "sys-net", "echo hi; exit 3");
         assertEquals(3, run.code());
         assertEquals("hi\n", run.out());
         assertEquals("warning\n", run.err());
-        assertEquals(List.of("admin.vm.List+ dom0", "bulkhead.vm.Run+ sys-net echo hi; exit 3"), qubesd.calls());
+        assertEquals(List.of("admin.vm.List+ dom0", "bulkhead.vm.RunWithInput+ sys-net 15\necho hi; exit 3"), qubesd.calls());
     }
 
     @Test
@@ -73,17 +73,17 @@ class QvmRunTest {
 
     @Test
     void argumentsAfterTheCommandBelongToIt() {
-        qubesd.on("bulkhead.vm.Run", "", "sys-net", output("", "", 0));
+        qubesd.on("bulkhead.vm.RunWithInput", "", "sys-net", output("", "", 0));
         assertEquals(0, ToolRun.run(qubesd, "qvm-run", "--pass-io", "sys-net", "ls", "-l", "--color", "my file").code());
-        assertEquals("bulkhead.vm.Run+ sys-net ls -l --color 'my file'", qubesd.calls().get(1));
+        assertEquals("bulkhead.vm.RunWithInput+ sys-net 23\nls -l --color 'my file'", qubesd.calls().get(1));
         assertEquals(0, ToolRun.run(qubesd, "qvm-run", "-pu", "", "sys-net", "--", "-x").code());
     }
 
     @Test
     void aHaltedQubeIsStartedFirstUnlessNoAutostart() {
-        qubesd.ok("admin.vm.Start", "work", "").on("bulkhead.vm.Run", "", "work", output("", "", 0));
+        qubesd.ok("admin.vm.Start", "work", "").on("bulkhead.vm.RunWithInput", "", "work", output("", "", 0));
         assertEquals(0, ToolRun.run(qubesd, "qvm-run", "-p", "work", "true").code());
-        assertEquals(List.of("admin.vm.List+ dom0", "admin.vm.Start+ work", "bulkhead.vm.Run+ work true"), qubesd.calls());
+        assertEquals(List.of("admin.vm.List+ dom0", "admin.vm.Start+ work", "bulkhead.vm.RunWithInput+ work 4\ntrue"), qubesd.calls());
         ToolRun noStart = ToolRun.run(qubesd, "qvm-run", "--no-autostart", "work", "true");
         assertEquals(1, noStart.code());
         assertEquals("Qube 'work' not started\n", noStart.err());
@@ -91,15 +91,18 @@ class QvmRunTest {
 
     @Test
     void serviceModeUsesRunService() {
-        qubesd.on("bulkhead.vm.RunService", "", "sys-net", output("pong", "", 0));
+        qubesd.on("bulkhead.vm.RunServiceWithInput", "", "sys-net", output("pong", "", 0));
         ToolRun run = ToolRun.run(qubesd, "qvm-run", "-p", "--service", "sys-net", "qubes.Ping+arg");
         assertEquals("pong", run.out());
-        assertEquals("bulkhead.vm.RunService+ sys-net qubes.Ping+arg", qubesd.calls().get(1));
+        assertEquals("bulkhead.vm.RunServiceWithInput+ sys-net 14\nqubes.Ping+arg", qubesd.calls().get(1));
+        qubesd.on("bulkhead.vm.RunService", "", "sys-net", output("pong", "", 0));
+        assertEquals(0, ToolRun.run(qubesd, "qvm-run", "--service", "sys-net", "qubes.Ping").code());
+        assertEquals("bulkhead.vm.RunService+ sys-net qubes.Ping", qubesd.calls().get(3));
     }
 
     @Test
     void withoutServerSupportTheErrorNamesTheQube() {
-        qubesd.on("bulkhead.vm.Run", "", "sys-net", FakeQubesd.error("ProtocolError", "no such method: bulkhead.vm.Run"));
+        qubesd.on("bulkhead.vm.RunWithInput", "", "sys-net", FakeQubesd.error("ProtocolError", "no such method: bulkhead.vm.Run"));
         ToolRun run = ToolRun.run(qubesd, "qvm-run", "-p", "sys-net", "true");
         assertEquals(255, run.code());
         assertEquals("sys-net: no such method: bulkhead.vm.Run\n", run.err());
@@ -107,9 +110,17 @@ class QvmRunTest {
 
     @Test
     void escapeCharactersAreFilteredOnRequest() {
-        qubesd.on("bulkhead.vm.Run", "", "sys-net", output("\033]0;pwned\007ok\n", "", 0));
+        qubesd.on("bulkhead.vm.RunWithInput", "", "sys-net", output("\033]0;pwned\007ok\n", "", 0));
         ToolRun run = ToolRun.run(qubesd, "qvm-run", "-p", "--filter-escape-chars", "--no-colour-output", "sys-net", "x");
         assertEquals("_]0;pwned_ok\n", run.out());
+    }
+
+    @Test
+    void passIoSendsStandardInputAfterTheCommand() {
+        qubesd.on("bulkhead.vm.RunWithInput", "", "sys-net", output("data", "", 0));
+        ToolRun run = ToolRun.withInput(qubesd, "data", "qvm-run", "-p", "sys-net", "cat");
+        assertEquals(0, run.code(), run.err());
+        assertEquals("bulkhead.vm.RunWithInput+ sys-net 3\ncatdata", qubesd.calls().get(1));
     }
 
     @Test
