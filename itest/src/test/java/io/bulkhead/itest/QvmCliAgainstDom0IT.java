@@ -88,9 +88,15 @@ class QvmCliAgainstDom0IT {
         assertEquals("", qvm(3, "qvm-run", "-p", "work", "exit 3"));
         assertEquals("HELLO FROM DOM0\n", qvmWithInput("hello from dom0\n", 0, "qvm-run", "-p", "work", "tr a-z A-Z"));
 
+        qvm(0, "qvm-run", "-p", "work", "mkdir -p /home/user && echo cloned data > /home/user/f && sync");
         qvm(0, "qvm-shutdown", "--wait", "work");
         assertTrue(qvm(0, "qvm-ls", "--halted", "--raw-list").lines().toList().contains("work"));
         assertEquals(List.of(), qemuProcesses());
+
+        qvm(0, "qvm-clone", "work", "work-copy");
+        assertEquals("cloned data\n", qvm(0, "qvm-run", "-p", "work-copy", "cat /home/user/f"), "the private volume was copied");
+        qvm(0, "qvm-shutdown", "--wait", "work-copy");
+        qvm(0, "qvm-remove", "-f", "work-copy");
 
         qvm(0, "qvm-remove", "-f", "work");
         assertFalse(qvm(0, "qvm-ls", "--raw-list").lines().toList().contains("work"));

@@ -222,6 +222,12 @@ public interface DomainsService {
      */
     void importVolume(String qube, String volume, Path source);
 
+    /**
+     * Copies the committed content of a persistent volume into a persistent volume of a halted
+     * qube ({@code admin.vm.volume.CloneFrom}/{@code CloneTo}); the target grows if needed.
+     */
+    void cloneVolume(String sourceQube, String sourceVolume, String targetQube, String targetVolume);
+
     /** Grows a volume to {@code size} bytes (shrinking is refused). */
     void resizeVolume(String qube, String volume, long size);
 

@@ -170,4 +170,43 @@ class AdminDispatcherTest {
         String before = admin.call("admin.vm.volume.Info", "root", "debian", "");
         assertTrue(before.contains("\nsize="), before);
     }
+
+    @Test
+    void cloneFromCloneToCopiesTheCommittedDataOnce() throws Exception {
+        java.nio.file.Path image = dataDir.resolve("root-data.img");
+        byte[] data = new byte[8192];
+        data[0] = 'Q';
+        java.nio.file.Files.write(image, data);
+        admin.call("bulkhead.vm.volume.ImportFile", "root", "debian", image.toString());
+        admin.call("admin.vm.Create.TemplateVM", "", "dom0", "name=debian-copy label=black");
+
+        String token = admin.call("admin.vm.volume.CloneFrom", "root", "debian", "");
+        assertTrue(token.matches("[0-9a-f]{32}"), token);
+        admin.call("admin.vm.volume.CloneTo", "root", "debian-copy", token);
+        String info = admin.call("admin.vm.volume.Info", "root", "debian-copy", "");
+        String path = info.lines().filter(l -> l.startsWith("path=")).findFirst().orElseThrow().substring(5);
+        try (java.io.InputStream cloned = java.nio.file.Files.newInputStream(java.nio.file.Path.of(path))) {
+            assertEquals('Q', cloned.read());
+        }
+
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.vm.volume.CloneTo", "root", "debian-copy", token),
+                "a token is good for one clone");
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.vm.volume.CloneTo", "root", "debian-copy", "0".repeat(32)));
+    }
+
+    @Test
+    void poolsCanBeListedDescribedAddedAndRemoved() throws Exception {
+        String drivers = admin.call("admin.pool.ListDrivers", "", "dom0", "");
+        assertTrue(drivers.lines().anyMatch(l -> l.startsWith("file ") && l.contains("dir_path")), drivers);
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(dataDir.resolve("fast-pool"));
+        admin.call("admin.pool.Add", "file", "dom0", "name=fast\ndir_path=" + dir + "\n");
+        assertTrue(admin.call("admin.pool.List", "", "dom0", "").lines().toList().contains("fast"));
+        String info = admin.call("admin.pool.Info", "fast", "dom0", "");
+        assertTrue(info.contains("driver=file\n") && info.contains("dir_path=" + dir + "\n"), info);
+        assertThrows(ProtocolError.class, () -> admin.call("admin.pool.Add", "file", "dom0", "name=bad\nbogus=1\n"));
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.pool.Add", "no-such-driver", "dom0", "name=x\n"));
+        admin.call("admin.pool.Remove", "fast", "dom0", "");
+        assertFalse(admin.call("admin.pool.List", "", "dom0", "").lines().toList().contains("fast"));
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.pool.Info", "fast", "dom0", ""));
+    }
 }

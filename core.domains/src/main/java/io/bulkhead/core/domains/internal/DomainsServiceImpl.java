@@ -1109,6 +1109,30 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     }
 
     @Override
+    public void cloneVolume(String sourceQube, String sourceVolume, String targetQube, String targetVolume) {
+        mutateVoid(() -> {
+            QubeRecord source = model.qube(sourceQube);
+            VolumeConfig from = volume(source, sourceVolume);
+            if (!from.saveOnStop()) {
+                throw new QubesValueError("Volume " + sourceVolume + " of '" + source.name + "' is not persistent: nothing to clone");
+            }
+            Path image = storage.pool(model, from).path(from).map(Path::of)
+                    .orElseThrow(() -> new QubesValueError("Volume " + sourceVolume + " of '" + source.name + "' has no image to clone"));
+            QubeRecord target = model.qube(targetQube);
+            VolumeConfig to = volume(target, targetVolume);
+            if (powerStateOf(target) != PowerState.HALTED) {
+                throw new QubesVMNotHaltedError(target.name, "Cannot clone into volume " + targetVolume + " of '" + target.name
+                        + "' while it is not halted");
+            }
+            if (!to.saveOnStop()) {
+                throw new QubesValueError("Volume " + targetVolume + " of '" + target.name + "' is not persistent: nothing to clone into");
+            }
+            long size = storage.pool(model, to).importData(to, image);
+            target.volumes.put(targetVolume, to.withSize(size));
+        });
+    }
+
+    @Override
     public void resizeVolume(String qube, String volume, long size) {
         mutateVoid(() -> {
             QubeRecord q = model.qube(qube);

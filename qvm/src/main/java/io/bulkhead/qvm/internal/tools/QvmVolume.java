@@ -22,11 +22,11 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * qvm-volume: list volumes, show and set a volume's settings, revert to a revision, resize. Qubes errors end as
- * {@code Error: MESSAGE}, exit 1. import, clone and clear are not supported by Bulkhead's Admin API yet.
+ * {@code Error: MESSAGE}, exit 1. clear is not supported by Bulkhead's Admin API yet.
  */
 @Command(name = "qvm-volume", description = "Qubes volume management", sortOptions = false,
         subcommands = {QvmVolume.Info.class, QvmVolume.Config.class, QvmVolume.Resize.class, QvmVolume.ListVolumes.class,
-            QvmVolume.Revert.class, QvmVolume.Import.class, QvmVolume.Unsupported.Clone.class,
+            QvmVolume.Revert.class, QvmVolume.Import.class, QvmVolume.Clone.class,
             QvmVolume.Unsupported.Clear.class})
 public final class QvmVolume extends QvmTool {
     private static final List<String> INFO_ITEMS = List.of("pool", "vid", "rw", "source", "save_on_stop", "snap_on_start", "size",
@@ -362,6 +362,27 @@ public final class QvmVolume extends QvmTool {
         }
     }
 
+    /** {@code clone SRC_VM:VOLUME DST_VM:VOLUME}: the data through a clone token, as Qubes does. */
+    @Command(name = "clone", description = "clone volume data from another volume")
+    static final class Clone extends Sub {
+        @Parameters(index = "0", paramLabel = "SOURCE_VM:VOLUME")
+        String source;
+
+        @Parameters(index = "1", paramLabel = "TARGET_VM:VOLUME")
+        String target;
+
+        @Override
+        public Integer call() {
+            return tool.guarded(() -> {
+                String[] from = tool.volume(source);
+                String[] to = tool.volume(target);
+                String token = tool.app().call(from[0], "admin.vm.volume.CloneFrom", from[1]);
+                tool.app().call(to[0], "admin.vm.volume.CloneTo", to[1], token);
+                return 0;
+            });
+        }
+    }
+
     /** Commands whose Admin API methods Bulkhead does not serve yet. */
     abstract static class Unsupported extends Sub {
         @Parameters(paramLabel = "ARG", description = "ignored")
@@ -377,14 +398,6 @@ public final class QvmVolume extends QvmTool {
             tool.printError("qvm-volume " + getClass().getSimpleName().toLowerCase(Locale.ROOT)
                     + " is not supported by Bulkhead yet (no " + method() + " in its Admin API)");
             return 1;
-        }
-
-        @Command(name = "clone", description = "clone volume data (not supported by Bulkhead yet)")
-        static final class Clone extends Unsupported {
-            @Override
-            String method() {
-                return "admin.vm.volume.CloneFrom/CloneTo";
-            }
         }
 
         @Command(name = "clear", description = "clear volume data (not supported by Bulkhead yet)")

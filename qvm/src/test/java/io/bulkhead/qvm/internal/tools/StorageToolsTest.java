@@ -141,6 +141,17 @@ class StorageToolsTest {
     }
 
     @Test
+    void volumeCloneGoesThroughACloneToken() {
+        qubesd.ok("admin.vm.volume.CloneFrom", "private", "work", "0123456789abcdef0123456789abcdef")
+                .ok("admin.vm.volume.CloneTo", "private", "work", "");
+        ToolRun run = ToolRun.run(qubesd, "qvm-volume", "clone", "work:private", "work:private");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(qubesd.calls().contains("admin.vm.volume.CloneFrom+private work"), qubesd.calls().toString());
+        assertTrue(qubesd.calls().contains("admin.vm.volume.CloneTo+private work 0123456789abcdef0123456789abcdef"),
+                qubesd.calls().toString());
+    }
+
+    @Test
     void poolListFallsBackWhileInfoIsNotServed() {
         qubesd.ok("admin.pool.List", "dom0", "varlibqubes\nlinux-kernel\n")
                 .ok("admin.pool.Info", "varlibqubes", "dom0", "dir_path=/var/lib/bulkhead\ndriver=file\nrevisions_to_keep=1\n")

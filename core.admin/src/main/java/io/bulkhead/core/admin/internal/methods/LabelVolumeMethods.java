@@ -18,6 +18,7 @@ import io.bulkhead.core.domains.storage.VolumeInfo;
 /** {@code admin.label.*}, {@code admin.vm.volume.*} and {@code admin.pool.List}. */
 public final class LabelVolumeMethods {
     private final DomainsService domains;
+    private final CloneTokens cloneTokens = new CloneTokens();
 
     public LabelVolumeMethods(DomainsService domains) {
         this.domains = domains;
@@ -59,7 +60,29 @@ public final class LabelVolumeMethods {
             return "";
         });
         table.add("admin.pool.List", NONE, NONE, ADMIN_VM, r -> PropertyMethods.lines(domains.pools()));
+        table.add("admin.pool.ListDrivers", NONE, NONE, ADMIN_VM, r -> {
+            StringBuilder out = new StringBuilder();
+            new java.util.TreeMap<>(domains.poolDrivers()).forEach((driver, parameters) -> out.append(driver).append(' ')
+                    .append(String.join(" ", new java.util.TreeSet<>(parameters))).append('\n'));
+            return out.toString();
+        });
+        table.add("admin.pool.Info", REQUIRED, NONE, ADMIN_VM, r -> {
+            StringBuilder out = new StringBuilder();
+            new java.util.TreeMap<>(domains.poolInfo(pool(r))).forEach((key, value) -> out.append(key).append('=').append(value).append('\n'));
+            return out.toString();
+        });
+        table.add("admin.pool.Add", REQUIRED, REQUIRED, ADMIN_VM, this::addPool);
+        table.add("admin.pool.Remove", REQUIRED, NONE, ADMIN_VM, r -> {
+            domains.removePool(pool(r));
+            return "";
+        });
         table.add(IMPORT_FILE, REQUIRED, REQUIRED, ANY, this::importFile);
+        table.add("admin.vm.volume.CloneFrom", REQUIRED, NONE, ANY, r -> cloneTokens.issue(r.destination(), volume(r)));
+        table.add("admin.vm.volume.CloneTo", REQUIRED, REQUIRED, ANY, r -> {
+            CloneTokens.Source source = cloneTokens.redeem(r.payloadText().strip());
+            domains.cloneVolume(source.qube(), source.volume(), r.destination(), volume(r));
+            return "";
+        });
     }
 
     /**
@@ -78,6 +101,44 @@ public final class LabelVolumeMethods {
             throw new ProtocolError(IMPORT_FILE + ": the payload must be an absolute path");
         }
         domains.importVolume(request.destination(), volume(request), source);
+        return "";
+    }
+
+    /** qubesd refuses unknown pool names with PermissionDenied (enforce_arg) too. */
+    private String pool(AdminRequest request) {
+        if (!domains.pools().contains(request.argument())) {
+            throw new PermissionDenied("Argument not in " + domains.pools());
+        }
+        return request.argument();
+    }
+
+    /** Payload: {@code key=value} lines with {@code name=}; unknown driver or option: ProtocolError, as qubesd. */
+    private String addPool(AdminRequest request) {
+        String driver = request.argument();
+        java.util.Set<String> known = domains.poolDrivers().get(driver);
+        if (known == null) {
+            throw new PermissionDenied("Argument not in " + domains.poolDrivers().keySet());
+        }
+        java.util.Map<String, String> parameters = new java.util.LinkedHashMap<>();
+        for (String line : request.payloadText().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq <= 0) {
+                throw new ProtocolError("invalid pool parameter line '" + line + "': expected key=value");
+            }
+            String key = line.substring(0, eq);
+            if (!key.equals("name") && !known.contains(key)) {
+                throw new ProtocolError("unexpected parameter '" + key + "' for driver " + driver);
+            }
+            parameters.put(key, line.substring(eq + 1));
+        }
+        String name = parameters.remove("name");
+        if (name == null || name.isEmpty()) {
+            throw new ProtocolError("the pool needs a name= parameter");
+        }
+        domains.addPool(name, driver, parameters);
         return "";
     }
 
