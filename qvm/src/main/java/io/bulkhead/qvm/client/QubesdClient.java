@@ -65,42 +65,38 @@ public final class QubesdClient implements AdminTransport {
 
     @Override
     public InputStream open(String destination, String method, String argument, byte[] payload) {
-        byte[] request = QubesdProtocol.request(destination, method, argument, payload);
-        SocketChannel channel = connect();
-        try {
-            send(channel, request);
-            return Channels.newInputStream(channel);
-        } catch (IOException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
-                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
-        }
+        SocketChannel channel = connectAndSend(QubesdProtocol.request(destination, method, argument, payload), true);
+        return Channels.newInputStream(channel);
     }
 
     @Override
     public InputStream openWithInput(String destination, String method, String argument, byte[] payload, InputStream input) {
-        byte[] request = QubesdProtocol.request(destination, method, argument, payload);
-        SocketChannel channel = connect();
-        try {
-            writeFully(channel, request);
-        } catch (IOException e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
-                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
-        }
+        SocketChannel channel = connectAndSend(QubesdProtocol.request(destination, method, argument, payload), false);
         // written with SocketChannel.write: the answer's reader holds the channel's blocking lock
         Thread feeder = new Thread(() -> feed(input, channel), "qvm-run-input");
         feeder.setDaemon(true);
         feeder.start();
         return Channels.newInputStream(channel);
+    }
+
+    /** Connects and writes the request, half-closing after it unless more input follows. */
+    private SocketChannel connectAndSend(byte[] request, boolean halfClose) {
+        SocketChannel channel = connect();
+        try {
+            writeFully(channel, request);
+            if (halfClose) {
+                channel.shutdownOutput();
+            }
+            return channel;
+        } catch (IOException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new QubesCallException(QubesCallException.DAEMON_COMMUNICATION_ERROR,
+                    "Failed to talk to qubesd on " + socket + ": " + e.getMessage());
+        }
     }
 
     /** Sends the command's input, then half-closes: end of input for the command. */
@@ -159,10 +155,7 @@ public final class QubesdClient implements AdminTransport {
     }
 
     private static void send(SocketChannel channel, byte[] request) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(request);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
+        writeFully(channel, request);
         channel.shutdownOutput();
     }
 }
