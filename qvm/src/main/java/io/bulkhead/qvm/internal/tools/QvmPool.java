@@ -15,12 +15,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * qvm-pool: {@code list} (the default) shows NAME and DRIVER of every storage pool. The other commands (drivers,
- * info, add, remove, set) are not supported by Bulkhead's Admin API yet and say so.
+ * qvm-pool: {@code list} (the default) shows NAME and DRIVER of every storage pool; {@code drivers}, {@code info},
+ * {@code add} and {@code remove} as Qubes' new syntax. {@code set} is not served by Bulkhead's Admin API yet and says so.
  */
 @Command(name = "qvm-pool", description = "Manages Qubes pools and their options", sortOptions = false,
-        subcommands = {QvmPool.ListPools.class, QvmPool.Unsupported.Drivers.class, QvmPool.Unsupported.Info.class,
-            QvmPool.Unsupported.Add.class, QvmPool.Unsupported.Remove.class, QvmPool.Unsupported.Set.class})
+        subcommands = {QvmPool.ListPools.class, QvmPool.Drivers.class, QvmPool.Info.class, QvmPool.Add.class,
+            QvmPool.Remove.class, QvmPool.Unsupported.Set.class})
 public final class QvmPool extends QvmTool {
 
     @Option(names = {"-l", "--list"}, hidden = true, description = "legacy syntax of list")
@@ -72,6 +72,123 @@ public final class QvmPool extends QvmTool {
         }
     }
 
+    /** Runs a pool command, errors reported as the other tools do. */
+    int guarded(Callable<Integer> command) {
+        try {
+            return command.call();
+        } catch (QubesCallException e) {
+            throw ToolError.runtime(e.getMessage());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ToolError.runtime(String.valueOf(e.getMessage()));
+        }
+    }
+
+    @Command(name = "drivers", aliases = "d", description = "List all drivers with their options")
+    static final class Drivers implements Callable<Integer> {
+        @ParentCommand
+        QvmPool tool;
+
+        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
+        boolean help;
+
+        @Override
+        public Integer call() {
+            return tool.guarded(() -> {
+                List<List<String>> table = new ArrayList<>();
+                table.add(List.of("DRIVER", "OPTIONS"));
+                for (String line : AdminSession.lines(tool.app().call("dom0", "admin.pool.ListDrivers"))) {
+                    String[] words = line.split(" ");
+                    table.add(List.of(words[0], String.join(", ", List.of(words).subList(1, words.length))));
+                }
+                TableWriter.print(tool.io().out(), table);
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "info", aliases = "i", description = "Print info about the specified pools")
+    static final class Info implements Callable<Integer> {
+        @ParentCommand
+        QvmPool tool;
+
+        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
+        boolean help;
+
+        @Parameters(paramLabel = "POOL_NAME", arity = "1..*", description = "pool")
+        List<String> pools = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return tool.guarded(() -> {
+                for (String pool : pools) {
+                    List<List<String>> table = new ArrayList<>();
+                    for (String line : AdminSession.lines(tool.app().call("dom0", "admin.pool.Info", pool))) {
+                        int eq = line.indexOf('=');
+                        table.add(List.of(line.substring(0, eq), line.substring(eq + 1)));
+                    }
+                    TableWriter.print(tool.io().out(), table);
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "add", aliases = "a", description = "Add a new pool")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        QvmPool tool;
+
+        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
+        boolean help;
+
+        @Option(names = {"--option", "-o"}, paramLabel = "key=value", description = "Set option for the driver in name=value format")
+        List<String> options = new ArrayList<>();
+
+        @Parameters(index = "0", paramLabel = "POOL_NAME", description = "pool name")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "DRIVER", description = "pool driver")
+        String driver;
+
+        @Override
+        public Integer call() {
+            return tool.guarded(() -> {
+                StringBuilder payload = new StringBuilder("name=").append(name).append('\n');
+                for (String option : options) {
+                    for (String pair : option.split(",")) {
+                        payload.append(pair).append('\n');
+                    }
+                }
+                tool.app().call("dom0", "admin.pool.Add", driver, payload.toString());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "remove", aliases = {"r", "rm"}, description = "Remove the specified pools")
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        QvmPool tool;
+
+        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
+        boolean help;
+
+        @Parameters(paramLabel = "POOL_NAME", arity = "1..*", description = "pool")
+        List<String> pools = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return tool.guarded(() -> {
+                for (String pool : pools) {
+                    tool.app().call("dom0", "admin.pool.Remove", pool);
+                }
+                return 0;
+            });
+        }
+    }
+
     /** Commands Bulkhead's Admin API cannot serve yet. */
     abstract static class Unsupported implements Callable<Integer> {
         @ParentCommand
@@ -89,24 +206,8 @@ public final class QvmPool extends QvmTool {
         @Override
         public Integer call() {
             String command = getClass().getAnnotation(Command.class).name();
-            throw ToolError.runtime("'qvm-pool " + command + "' is not supported by Bulkhead yet: only 'qvm-pool list' is"
-                    + " (the Admin API has no pool management methods besides admin.pool.List)");
-        }
-
-        @Command(name = "drivers", aliases = "d", description = "List all drivers with their options (not supported by Bulkhead yet)")
-        static final class Drivers extends Unsupported {
-        }
-
-        @Command(name = "info", aliases = "i", description = "Print info about the specified pools (not supported by Bulkhead yet)")
-        static final class Info extends Unsupported {
-        }
-
-        @Command(name = "add", aliases = "a", description = "Add a new pool (not supported by Bulkhead yet)")
-        static final class Add extends Unsupported {
-        }
-
-        @Command(name = "remove", aliases = {"r", "rm"}, description = "Remove the specified pools (not supported by Bulkhead yet)")
-        static final class Remove extends Unsupported {
+            throw ToolError.runtime("'qvm-pool " + command + "' is not supported by Bulkhead yet"
+                    + " (the Admin API has no admin.pool.Set.* methods)");
         }
 
         @Command(name = "set", aliases = "s", description = "Modify driver options for a pool (not supported by Bulkhead yet)")

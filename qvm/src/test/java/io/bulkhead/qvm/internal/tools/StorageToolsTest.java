@@ -159,9 +159,29 @@ class StorageToolsTest {
         ToolRun run = ToolRun.run(qubesd, "qvm-pool");
         assertEquals("NAME          DRIVER\nvarlibqubes   file\nlinux-kernel  -\n", run.out());
         assertEquals(run.out(), ToolRun.run(qubesd, "qvm-pool", "ls").out());
-        ToolRun add = ToolRun.run(qubesd, "qvm-pool", "add", "fast", "file", "-o", "dir_path=/fast");
-        assertEquals(1, add.code());
-        assertTrue(add.err().startsWith("qvm-pool: error: 'qvm-pool add' is not supported by Bulkhead yet"), add.err());
+        ToolRun set = ToolRun.run(qubesd, "qvm-pool", "set", "fast", "-o", "revisions_to_keep=2");
+        assertEquals(1, set.code());
+        assertTrue(set.err().startsWith("qvm-pool: error: 'qvm-pool set' is not supported by Bulkhead yet"), set.err());
+    }
+
+    @Test
+    void poolDriversInfoAddRemove() {
+        qubesd.ok("admin.pool.ListDrivers", "dom0", "file dir_path revisions_to_keep\nlinux-kernel dir_path\n")
+                .ok("admin.pool.Info", "fast", "dom0", "dir_path=/fast\ndriver=file\nname=fast\n")
+                .ok("admin.pool.Add", "file", "dom0", "")
+                .ok("admin.pool.Remove", "fast", "dom0", "");
+        ToolRun drivers = ToolRun.run(qubesd, "qvm-pool", "drivers");
+        assertEquals(0, drivers.code(), drivers.err());
+        assertEquals(List.of("DRIVER        OPTIONS", "file          dir_path, revisions_to_keep", "linux-kernel  dir_path"),
+                drivers.out().lines().toList());
+        ToolRun add = ToolRun.run(qubesd, "qvm-pool", "add", "fast", "file", "-o", "dir_path=/fast,revisions_to_keep=2");
+        assertEquals(0, add.code(), add.err());
+        assertTrue(qubesd.calls().contains("admin.pool.Add+file dom0 name=fast\ndir_path=/fast\nrevisions_to_keep=2\n"),
+                qubesd.calls().toString());
+        ToolRun info = ToolRun.run(qubesd, "qvm-pool", "info", "fast");
+        assertEquals(List.of("dir_path  /fast", "driver    file", "name      fast"), info.out().lines().toList());
+        assertEquals(0, ToolRun.run(qubesd, "qvm-pool", "remove", "fast").code());
+        assertTrue(qubesd.calls().contains("admin.pool.Remove+fast dom0"), qubesd.calls().toString());
     }
 
     @Test
