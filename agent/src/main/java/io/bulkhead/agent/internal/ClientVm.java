@@ -32,6 +32,8 @@ final class ClientVm {
     static int run(String[] args) {
         Path socket = AgentConfig.DEFAULT_CLIENT_SOCKET;
         String source = "";
+        boolean filterStdout = false;
+        boolean filterStderr = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -45,9 +47,17 @@ final class ClientVm {
                 source = a.substring("--source-qube=".length());
             } else if ((a.equals("-s") || a.equals("--source-qube")) && i + 1 < args.length) {
                 source = args[++i];
-            } else if (a.equals("-t") || a.equals("-T") || a.startsWith("--no-filter-escape-chars")
-                    || a.startsWith("--filter-escape-chars") || a.startsWith("--buffer-size")) {
-                // accepted for compatibility; output filtering and buffer sizing are not implemented
+            } else if (a.equals("-t") || a.equals("--filter-escape-chars-stdout")) {
+                filterStdout = true;
+            } else if (a.equals("-T") || a.equals("--filter-escape-chars-stderr")) {
+                filterStderr = true;
+            } else if (a.equals("--no-filter-escape-chars-stdout")) {
+                filterStdout = false;
+            } else if (a.equals("--no-filter-escape-chars-stderr")) {
+                filterStderr = false;
+            } else if (a.startsWith("--buffer-size")) {
+                // Qubes sizes its vchan buffer with it; here data already travels in protocol-sized
+                // chunks over the agent socket, so the value has nothing to set
                 if (a.equals("--buffer-size")) {
                     i++;
                 }
@@ -59,7 +69,7 @@ final class ClientVm {
             }
         }
         if (rest.size() < 2) {
-            System.err.println("usage: qrexec-client-vm [--agent-socket PATH] [-s SOURCE] TARGET SERVICE[+ARG] [PROG [ARGS...]]");
+            System.err.println("usage: qrexec-client-vm [--agent-socket PATH] [-s SOURCE] [-t] [-T] TARGET SERVICE[+ARG] [PROG [ARGS...]]");
             return 2;
         }
         String target = rest.get(0).replace('$', '@');
@@ -70,13 +80,39 @@ final class ClientVm {
             List<String> program = rest.subList(2, rest.size());
             if (program.isEmpty()) {
                 return call(socket, source, target, rest.get(1), new FileInputStream(FileDescriptor.in),
-                        new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err));
+                        escapeFiltered(new FileOutputStream(FileDescriptor.out), filterStdout),
+                        escapeFiltered(new FileOutputStream(FileDescriptor.err), filterStderr));
             }
             return callWithProgram(socket, source, target, rest.get(1), program);
         } catch (IOException e) {
             System.err.println("qrexec-client-vm: " + e.getMessage());
             return ExitStatus.PROBLEM;
         }
+    }
+
+    /**
+     * With {@code filter} (Qubes' -t/-T): terminal control characters other than newline, tab and
+     * carriage return become {@code _}, so a hostile service cannot drive the caller's terminal.
+     */
+    static OutputStream escapeFiltered(OutputStream out, boolean filter) {
+        if (!filter) {
+            return out;
+        }
+        return new java.io.FilterOutputStream(out) {
+            @Override
+            public void write(int b) throws IOException {
+                int c = b & 0xff;
+                boolean control = (c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f;
+                out.write(control ? '_' : c);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                for (int i = 0; i < length; i++) {
+                    write(bytes[offset + i]);
+                }
+            }
+        };
     }
 
     /**

@@ -102,4 +102,16 @@ class AgentUnitTest {
             assertEquals(8, ch.input().read());
         }
     }
+
+    @Test
+    void escapeFilterReplacesTerminalControlCharacters() throws Exception {
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        try (OutputStream filtered = ClientVm.escapeFiltered(raw, true)) {
+            filtered.write("\033]0;pwned\007ok\tline\r\n\u007f".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+        assertEquals("_]0;pwned_ok\tline\r\n_", raw.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+        java.io.ByteArrayOutputStream untouched = new java.io.ByteArrayOutputStream();
+        ClientVm.escapeFiltered(untouched, false).write(0x1b);
+        assertEquals(0x1b, untouched.toByteArray()[0], "without -t/-T the bytes pass unchanged");
+    }
 }

@@ -58,13 +58,17 @@ public final class QvmPool extends QvmTool {
         }
     }
 
-    @Command(name = "list", aliases = {"l", "ls"}, description = "List all available pools")
-    static final class ListPools implements Callable<Integer> {
+    /** What every pool subcommand has: its tool, and -h. */
+    abstract static class PoolCommand implements Callable<Integer> {
         @ParentCommand
         QvmPool tool;
 
         @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
         boolean help;
+    }
+
+    @Command(name = "list", aliases = {"l", "ls"}, description = "List all available pools")
+    static final class ListPools extends PoolCommand {
 
         @Override
         public Integer call() {
@@ -86,12 +90,7 @@ public final class QvmPool extends QvmTool {
     }
 
     @Command(name = "drivers", aliases = "d", description = "List all drivers with their options")
-    static final class Drivers implements Callable<Integer> {
-        @ParentCommand
-        QvmPool tool;
-
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
-        boolean help;
+    static final class Drivers extends PoolCommand {
 
         @Override
         public Integer call() {
@@ -109,12 +108,7 @@ public final class QvmPool extends QvmTool {
     }
 
     @Command(name = "info", aliases = "i", description = "Print info about the specified pools")
-    static final class Info implements Callable<Integer> {
-        @ParentCommand
-        QvmPool tool;
-
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
-        boolean help;
+    static final class Info extends PoolCommand {
 
         @Parameters(paramLabel = "POOL_NAME", arity = "1..*", description = "pool")
         List<String> pools = new ArrayList<>();
@@ -136,12 +130,7 @@ public final class QvmPool extends QvmTool {
     }
 
     @Command(name = "add", aliases = "a", description = "Add a new pool")
-    static final class Add implements Callable<Integer> {
-        @ParentCommand
-        QvmPool tool;
-
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
-        boolean help;
+    static final class Add extends PoolCommand {
 
         @Option(names = {"--option", "-o"}, paramLabel = "key=value", description = "Set option for the driver in name=value format")
         List<String> options = new ArrayList<>();
@@ -168,12 +157,7 @@ public final class QvmPool extends QvmTool {
     }
 
     @Command(name = "remove", aliases = {"r", "rm"}, description = "Remove the specified pools")
-    static final class Remove implements Callable<Integer> {
-        @ParentCommand
-        QvmPool tool;
-
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
-        boolean help;
+    static final class Remove extends PoolCommand {
 
         @Parameters(paramLabel = "POOL_NAME", arity = "1..*", description = "pool")
         List<String> pools = new ArrayList<>();
@@ -190,12 +174,7 @@ public final class QvmPool extends QvmTool {
     }
 
     /** Commands Bulkhead's Admin API cannot serve yet. */
-    abstract static class Unsupported implements Callable<Integer> {
-        @ParentCommand
-        QvmPool tool;
-
-        @Option(names = {"--help", "-h"}, usageHelp = true, description = "show this help message and exit")
-        boolean help;
+    abstract static class Unsupported extends PoolCommand {
 
         @Option(names = {"--option", "-o"}, paramLabel = "OPTION", description = "ignored")
         List<String> options = new ArrayList<>();
