@@ -63,6 +63,7 @@ class MainTest {
     void unknownToolIsAUsageError() throws Exception {
         String[] result = finish(start(Path.of("/nonexistent"), "qvm-frobnicate"));
         assertEquals("2", result[0]);
-        assertTrue(result[2].startsWith("qvm: unknown tool 'qvm-frobnicate'; the tools are: qubes-prefs, qvm-check"), result[2]);
+        assertTrue(result[2].startsWith("qvm: unknown tool 'qvm-frobnicate'; the tools are: bulkhead-backend, bulkhead-extensions, "
+                + "bulkhead-install, bulkhead-uninstall, qubes-prefs, qvm-check"), result[2]);
     }
 }

@@ -198,6 +198,22 @@ public interface DomainsService {
     /** Resumes a paused qube. */
     void unpause(String qube);
 
+    // ---- hypervisor backend -----------------------------------------------------------------
+
+    /** @return the selected backend, whether it is available, and every registered backend */
+    HypervisorStatus hypervisorStatus();
+
+    /**
+     * Switches to the backend with service property {@code hypervisor=id}, without restarting
+     * anything. The backend need not be registered yet (qubes start once it is). While any qube
+     * runs (or is starting, paused, halting) the switch is refused with a {@link QubesException}
+     * listing them, unless {@code force}: then they are shut down first (killed when they do not
+     * stop within their {@code shutdown_timeout}). A no-op when {@code id} is already selected.
+     *
+     * @throws QubesValueError for an id that is not {@code [a-z0-9][a-z0-9._-]*}
+     */
+    void selectHypervisor(String id, boolean force);
+
     // ---- volumes --------------------------------------------------------------------------
 
     /** @return volume names of the qube ({@code root}, {@code private}, {@code volatile}, {@code kernel}) */

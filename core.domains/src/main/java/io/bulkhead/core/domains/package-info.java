@@ -5,5 +5,5 @@
  * ({@link io.bulkhead.core.domains.QubesException#qubesClass()}).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.bulkhead.core.domains;

@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import io.bulkhead.qvm.client.AdminTransport;
 import io.bulkhead.qvm.client.QubesCallException;
+import io.bulkhead.qvm.internal.tools.BulkheadTools;
 import io.bulkhead.qvm.internal.tools.QubesPrefs;
 import io.bulkhead.qvm.internal.tools.QvmCheck;
 import io.bulkhead.qvm.internal.tools.QvmClone;
@@ -30,7 +31,8 @@ import picocli.CommandLine.ParseResult;
 /** The tools by name, and the picocli set-up that makes them behave like argparse-based Qubes tools. */
 public final class Tools {
     /** Every tool, sorted. */
-    public static final List<String> NAMES = List.of("qubes-prefs", "qvm-check", "qvm-clone", "qvm-create", "qvm-features",
+    public static final List<String> NAMES = List.of("bulkhead-backend", "bulkhead-extensions", "bulkhead-install",
+            "bulkhead-uninstall", "qubes-prefs", "qvm-check", "qvm-clone", "qvm-create", "qvm-features",
             "qvm-kill", "qvm-ls", "qvm-pause", "qvm-pool", "qvm-prefs", "qvm-remove", "qvm-run", "qvm-shutdown", "qvm-start",
             "qvm-tags", "qvm-template", "qvm-unpause", "qvm-volume");
 
@@ -61,6 +63,10 @@ public final class Tools {
             case "qvm-pool" -> new QvmPool();
             case "qvm-template" -> new QvmTemplate();
             case "qvm-run" -> new QvmRun();
+            case "bulkhead-install" -> new BulkheadTools.Install();
+            case "bulkhead-uninstall" -> new BulkheadTools.Uninstall();
+            case "bulkhead-extensions" -> new BulkheadTools.Extensions();
+            case "bulkhead-backend" -> new BulkheadTools.Backend();
             default -> null;
         };
     }

@@ -2,6 +2,7 @@ package io.bulkhead.core.domains.internal;
 
 import io.bulkhead.core.domains.AgentReadiness;
 import io.bulkhead.core.domains.DomainsService;
+import io.bulkhead.core.domains.QubesException;
 import io.bulkhead.core.domains.device.DeviceClass;
 import io.bulkhead.core.domains.event.QubesEventListener;
 import io.bulkhead.core.domains.hal.Hypervisor;
@@ -15,6 +16,7 @@ import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -24,7 +26,8 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * DS component registering the model as {@link DomainsService}. Hypervisor backends, event
  * listeners, pool drivers and the agent-readiness service are dynamic references: they may come
- * and go while the model runs. A configuration change (data dir, backend id) restarts the component.
+ * and go while the model runs. A configuration change switches the backend in place (see
+ * {@link #modified}).
  */
 @Component(service = DomainsService.class, configurationPid = DomainsConfig.PID, immediate = true)
 @Designate(ocd = DomainsConfig.class)
@@ -35,10 +38,40 @@ public final class DomainsComponent extends DomainsServiceImpl {
     /** Framework property overriding the default data directory. */
     public static final String DATA_DIR_PROPERTY = "bulkhead.data.dir";
 
+    /** Settings that only take effect at activation (the store is open, pools use qemu-img). */
+    private final String activationSettings;
+
     @Activate
     public DomainsComponent(DomainsConfig config, BundleContext context) {
         super(dataDir(config, context.getProperty(DATA_DIR_PROPERTY)), config.storeFile(), config.hypervisor(),
                 config.qemuImg(), DomainsComponent::log);
+        this.activationSettings = restartSettings(config);
+    }
+
+    /**
+     * A configuration change does not restart the model: the backend selection is applied in
+     * place (refused, with an error in the log naming the running qubes, while any qube runs);
+     * data directory, store name and qemu-img apply at the next dom0 start.
+     */
+    @Modified
+    void modified(DomainsConfig config) {
+        String wanted = config.hypervisor();
+        if (!wanted.equals(hypervisorStatus().selected())) {
+            try {
+                selectHypervisor(wanted, false);
+            } catch (QubesException e) {
+                LOG.log(System.Logger.Level.ERROR, "Configuration " + DomainsConfig.PID + " selects hypervisor '" + wanted
+                        + "', not applied: " + e.getMessage());
+            }
+        }
+        if (!restartSettings(config).equals(activationSettings)) {
+            LOG.log(System.Logger.Level.WARNING, "Configuration " + DomainsConfig.PID
+                    + ": dataDir, storeFile and qemuImg changes take effect when dom0 restarts");
+        }
+    }
+
+    private static String restartSettings(DomainsConfig config) {
+        return config.dataDir() + "\0" + config.storeFile() + "\0" + config.qemuImg();
     }
 
     static Path dataDir(DomainsConfig config, String frameworkProperty) {

@@ -4,6 +4,7 @@ import io.bulkhead.core.domains.AgentReadiness;
 import io.bulkhead.core.domains.DeviceAlreadyAssigned;
 import io.bulkhead.core.domains.DeviceNotAssigned;
 import io.bulkhead.core.domains.DomainsService;
+import io.bulkhead.core.domains.HypervisorStatus;
 import io.bulkhead.core.domains.Label;
 import io.bulkhead.core.domains.PowerState;
 import io.bulkhead.core.domains.PropertyInfo;
@@ -92,6 +93,7 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     private final RuntimeStates runtime = new RuntimeStates();
     private final HypervisorSelector hypervisors;
     private final PowerManager power;
+    private final BackendSwitch backendSwitch;
     private final DeviceManager devices;
     private final BiConsumer<String, Throwable> log;
     private final SecureRandom random = new SecureRandom();
@@ -119,6 +121,7 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
         this.store = new StoreFile(this.dataDir.resolve(storeName));
         this.power = new PowerManager(this);
         this.hypervisors = new HypervisorSelector(hypervisorId, power::onBackendStateChange, power::reconcile);
+        this.backendSwitch = new BackendSwitch(this, power);
         ModelEnv env = new Env();
         try {
             Optional<ModelState> loaded = store.load(env);
@@ -1020,6 +1023,18 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     @Override
     public void unpause(String qube) {
         power.unpause(qube);
+    }
+
+    // ---- hypervisor backend ----------------------------------------------------------------------
+
+    @Override
+    public HypervisorStatus hypervisorStatus() {
+        return hypervisors.status();
+    }
+
+    @Override
+    public void selectHypervisor(String id, boolean force) {
+        backendSwitch.select(id, force);
     }
 
     // ---- volumes -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.bulkhead.core.domains.internal;
 
+import io.bulkhead.core.domains.HypervisorStatus;
 import io.bulkhead.core.domains.QubesException;
 import io.bulkhead.core.domains.hal.DomainStateListener;
 import io.bulkhead.core.domains.hal.Hypervisor;
@@ -15,7 +16,7 @@ import java.util.function.Consumer;
  */
 final class HypervisorSelector {
 
-    private final String selectedId;
+    private String selectedId;
     private final DomainStateListener stateListener;
     private final Consumer<Hypervisor> onSelectedArrived;
     private final Map<Hypervisor, String> bound = new LinkedHashMap<>();
@@ -28,8 +29,39 @@ final class HypervisorSelector {
         this.onSelectedArrived = onSelectedArrived;
     }
 
-    String selectedId() {
+    synchronized String selectedId() {
         return selectedId;
+    }
+
+    /** @return the selection, whether its backend is bound, and the ids of every bound backend */
+    synchronized HypervisorStatus status() {
+        return new HypervisorStatus(selectedId, active != null, bound.values().stream().distinct().sorted().toList());
+    }
+
+    /**
+     * Makes {@code id} the selected backend; the caller has checked that no qube runs. The new
+     * backend (if bound) is handed to the arrival callback so the model adopts what it runs.
+     */
+    void select(String id) {
+        Hypervisor arrived = null;
+        synchronized (this) {
+            if (id.equals(selectedId)) {
+                return;
+            }
+            closeRegistration();
+            active = null;
+            selectedId = id;
+            for (Map.Entry<Hypervisor, String> e : bound.entrySet()) {
+                if (id.equals(e.getValue())) {
+                    activate(e.getKey());
+                    arrived = e.getKey();
+                    break;
+                }
+            }
+        }
+        if (arrived != null) {
+            onSelectedArrived.accept(arrived);
+        }
     }
 
     /** Called by DS when a Hypervisor service appears. */
@@ -95,6 +127,7 @@ final class HypervisorSelector {
 
     /** @throws QubesException naming the missing backend */
     Hypervisor require(String forWhat) {
+        String selectedId = selectedId();
         return current().orElseThrow(() -> new QubesException("Cannot " + forWhat + ": no hypervisor backend '" + selectedId
                 + "' is available (configured by property 'hypervisor' of PID " + DomainsConfig.PID
                 + "; install/start the bundle that registers io.bulkhead.core.domains.hal.Hypervisor with hypervisor="

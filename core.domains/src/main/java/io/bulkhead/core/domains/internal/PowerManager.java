@@ -148,6 +148,9 @@ final class PowerManager {
         svc.runtime().set(name, PowerState.TRANSIENT);
         boolean spawned = false;
         try {
+            if (svc.hypervisors().current().orElse(null) != h) {
+                throw new QubesVMError(name, "Failed to start qube '" + name + "': the hypervisor backend changed while it was starting");
+            }
             DomainSpec spec = svc.read(() -> buildSpec(name, started));
             svc.fire(new DomainEvent(DomainEvent.Kind.PRE_SPAWN, name));
             h.define(spec);

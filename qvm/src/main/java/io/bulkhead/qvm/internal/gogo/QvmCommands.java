@@ -1,8 +1,5 @@
 package io.bulkhead.qvm.internal.gogo;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -10,8 +7,6 @@ import org.osgi.service.component.annotations.Reference;
 
 import io.bulkhead.core.admin.AdminApi;
 import io.bulkhead.qvm.client.AdminTransport;
-import io.bulkhead.qvm.internal.Io;
-import io.bulkhead.qvm.internal.Tools;
 
 /**
  * The qvm-* tools as Gogo commands in the dom0 console: {@code qvm:ls}, {@code qvm:prefs work netvm}, ... (the tool
@@ -34,17 +29,8 @@ public final class QvmCommands {
         this.transport = new AdminApiTransport(api);
     }
 
-    /**
-     * Runs a tool on the calling session's streams.
-     *
-     * @return the tool's exit code
-     */
     int invoke(String tool, String... args) {
-        // Gogo swaps System.out/err per session thread; a console command reads no input
-        InputStream noInput = new ByteArrayInputStream(new byte[0]);
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        return Tools.run(tool, args, new Io(noInput, out, err, false), transport);
+        return SessionTools.run(transport, tool, args);
     }
 
     public void ls(String... args) {
