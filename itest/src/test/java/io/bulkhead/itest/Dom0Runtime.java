@@ -39,6 +39,23 @@ final class Dom0Runtime {
                 composite(coreBundleOptions()));
     }
 
+    /**
+     * Runtime management on top of {@link #core}: core.runtime, FileInstall watching
+     * {@code <data>/hot-deploy} (as dom0 does), and the local-process backend for qubes that start
+     * in milliseconds (the agent jar from the build).
+     */
+    static Option extensible(Path dataDir) {
+        return composite(
+                core(dataDir),
+                systemProperty("felix.fileinstall.dir").value(dataDir.resolve("hot-deploy").toString()),
+                systemProperty("felix.fileinstall.poll").value("200"),
+                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
+                systemProperty("bulkhead.agent.jar").value(System.getProperty("bulkhead.agent.jar")),
+                mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject(),
+                bundle(bundleUrl("core.runtime")),
+                bundle(bundleUrl("hal.local")));
+    }
+
     static String bundleUrl(String artifactId) {
         File file = new File(System.getProperty("bundles.dir"), artifactId + ".jar");
         return file.toURI().toString();

@@ -7,13 +7,11 @@ import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import javax.inject.Inject;
 
@@ -37,7 +35,7 @@ import io.bulkhead.core.domains.hal.Hypervisor;
 import io.bulkhead.core.policy.PolicyAdmin;
 import io.bulkhead.core.policy.PolicyService;
 import io.bulkhead.core.qrexec.QrexecService;
-import io.bulkhead.core.qrexec.RemoteProcess;
+import io.bulkhead.itest.QubeCommands.Result;
 
 /**
  * Real qubes end to end, on the dom0 bundle set with hal.kvm: QEMU VMs (TCG here) booting the
@@ -102,7 +100,7 @@ public class RealQubeIT {
         assertEquals(new Result(0, "hi\n", ""), run("work", "echo hi"));
         assertEquals(new Result(7, "", "oops\n"), run("work", "echo oops >&2; exit 7"));
         assertEquals(0, run("work", "mkdir -p /home/user && echo kept > /home/user/private-file"
-                + " && echo lost > /etc/root-file && sync").exitCode);
+                + " && echo lost > /etc/root-file && sync").exitCode());
 
         domains.shutdown("work", false, true, Duration.ofSeconds(60));
         assertEquals(PowerState.HALTED, domains.powerState("work"));
@@ -126,13 +124,13 @@ public class RealQubeIT {
         String service = "#!/bin/sh\necho \"from $QREXEC_REMOTE_DOMAIN, argument $1\"\n";
         for (String name : List.of("test.Echo", "test.Denied")) {
             assertEquals(0, run("callee", "mkdir -p /usr/local/etc/qubes-rpc && printf '%s' '" + service + "' > /usr/local/etc/qubes-rpc/"
-                    + name + " && chmod +x /usr/local/etc/qubes-rpc/" + name).exitCode);
+                    + name + " && chmod +x /usr/local/etc/qubes-rpc/" + name).exitCode());
         }
         domains.start("caller");
 
         assertEquals(new Result(0, "from caller, argument hello\n", ""), run("caller", "qrexec-client-vm callee test.Echo+hello"));
         Result denied = run("caller", "qrexec-client-vm callee test.Denied; echo status=$?");
-        assertTrue(denied.toString(), denied.stdout.endsWith("status=126\n"));
+        assertTrue(denied.toString(), denied.stdout().endsWith("status=126\n"));
 
         domains.shutdown("caller", false, true, Duration.ofSeconds(60));
         domains.shutdown("callee", false, true, Duration.ofSeconds(60));
@@ -153,8 +151,8 @@ public class RealQubeIT {
         assertEquals(new Result(0, "", ""), run("sys-net", "nic=$(ls /sys/class/net | grep -v '^lo$' | tail -n 1) && ip link set \"$nic\" up"
                 + " && ip addr add " + gateway + "/32 dev \"$nic\" && ip route add " + clientIp + "/32 dev \"$nic\""));
         Result ping = run("client", "ping -c 1 -W 10 " + gateway);
-        assertEquals(ping.toString(), 0, ping.exitCode);
-        assertTrue(ping.stdout, ping.stdout.contains("1 packets received"));
+        assertEquals(ping.toString(), 0, ping.exitCode());
+        assertTrue(ping.stdout(), ping.stdout().contains("1 packets received"));
 
         domains.shutdown("client", false, true, Duration.ofSeconds(60));
         domains.shutdown("sys-net", false, true, Duration.ofSeconds(60));
@@ -206,22 +204,6 @@ public class RealQubeIT {
     }
 
     private Result run(String qube, String command) throws Exception {
-        RemoteProcess process = qrexec.exec(qube, "root", command);
-        process.stdin().close();
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.stderr()));
-        String stdout = read(process.stdout());
-        return new Result(process.waitFor(), stdout, stderr.get());
-    }
-
-    private static String read(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** What a command printed and returned. */
-    record Result(int exitCode, String stdout, String stderr) {
+        return QubeCommands.run(qrexec, qube, command);
     }
 }
