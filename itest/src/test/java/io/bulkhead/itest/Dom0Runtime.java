@@ -50,6 +50,7 @@ final class Dom0Runtime {
                 systemProperty("felix.fileinstall.dir").value(dataDir.resolve("hot-deploy").toString()),
                 systemProperty("felix.fileinstall.poll").value("200"),
                 systemProperty("felix.fileinstall.noInitialDelay").value("true"),
+                systemProperty("felix.fileinstall.enableConfigSave").value("false"), // as dom0.bndrun
                 systemProperty("bulkhead.agent.jar").value(System.getProperty("bulkhead.agent.jar")),
                 mavenBundle("org.apache.felix", "org.apache.felix.fileinstall").versionAsInProject(),
                 bundle(bundleUrl("core.runtime")),

@@ -94,11 +94,16 @@ public class ExtensionLifecycleIT {
         return admin.call(new AdminRequest(method, argument, "dom0", "dom0", payload.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private void awaitLocalBackend() throws InterruptedException {
+    private void awaitLocalBackend() throws Exception {
         for (int i = 0; i < 100 && !(domains.hypervisorStatus().selected().equals("local") && domains.hypervisorStatus().available()); i++) {
             Thread.sleep(100);
         }
-        assertEquals("the hot-deploy .cfg selects the local backend", "local", domains.hypervisorStatus().selected());
+        org.osgi.service.cm.Configuration[] configs = configAdmin.listConfigurations("(service.pid=io.bulkhead.core.domains)");
+        assertEquals("the hot-deploy .cfg selects the local backend; ConfigAdmin has "
+                + (configs == null ? "no configuration" : configs[0].getProperties()) + "; hot-deploy holds "
+                + java.util.Arrays.toString(new java.io.File(context.getProperty("felix.fileinstall.dir")).list()) + " with "
+                + Files.readString(Path.of(context.getProperty("felix.fileinstall.dir"), "io.bulkhead.core.domains.cfg")),
+                "local", domains.hypervisorStatus().selected());
         assertTrue(domains.hypervisorStatus().available());
     }
 

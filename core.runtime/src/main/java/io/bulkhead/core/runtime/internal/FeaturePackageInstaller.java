@@ -95,12 +95,13 @@ public final class FeaturePackageInstaller implements ArtifactInstaller {
     @Override
     public void uninstall(File artifact) throws Exception {
         Path file = artifact.toPath();
+        // configurations first: whoever waits for the bundles to disappear then sees them gone too
+        deleteConfigurations(file.getFileName().toString(), Set.of());
         List<Bundle> bundles = DeployLocations.bundlesOf(context, file);
         for (Bundle b : bundles) {
             waitingToStart.remove(b);
             uninstallQuietly(b);
         }
-        deleteConfigurations(file.getFileName().toString(), Set.of());
         refresh();
         LOG.log(System.Logger.Level.INFO, "feature package " + file.getFileName() + " removed (" + bundles.size() + " bundles)");
     }
