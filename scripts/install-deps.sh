@@ -15,6 +15,7 @@ QEMU_USER="${BULKHEAD_QEMU_USER:-bulkhead-qemu}"
 PACKAGES="
 qemu-system-x86   qemu-system-x86_64: runs every qube (hal.kvm)
 qemu-utils        qemu-img: qcow2 overlays of template volumes
+libxen-dev        Xen's xl.cfg parser (libxlutil) and libxenvchan, loaded by hal.xen's tests through JNA
 e2fsprogs         mkfs.ext4 -d: builds template and volume images without mounting
 busybox-static    the guest's shell, init and tools (template builder)
 cpio              packs the guest initramfs (template builder)
