@@ -231,6 +231,18 @@ public interface DomainsService {
     /** Sets {@code revisions_to_keep} of a volume (&ge; -1). */
     void setVolumeRevisionsToKeep(String qube, String volume, int revisionsToKeep);
 
+    /** Sets {@code rw} of a volume of a halted qube ({@code admin.vm.volume.Set.rw}). */
+    void setVolumeRw(String qube, String volume, boolean rw);
+
+    /**
+     * Sets {@code ephemeral} of a volume of a halted qube ({@code admin.vm.volume.Set.ephemeral});
+     * {@link QubesValueError} when its pool's driver cannot encrypt volatile data with a throw-away key.
+     */
+    void setVolumeEphemeral(String qube, String volume, boolean ephemeral);
+
+    /** Replaces the content of a persistent volume of a halted qube with zeros, keeping its size ({@code admin.vm.volume.Clear}). */
+    void clearVolume(String qube, String volume);
+
     /**
      * Replaces the content of a persistent volume ({@code root} of a template or standalone,
      * {@code private}) of a halted qube with a copy of the file {@code source}, as Qubes'
@@ -258,6 +270,12 @@ public interface DomainsService {
 
     /** Adds a pool ({@code admin.pool.Add}); the driver validates the parameters. */
     void addPool(String name, String driver, Map<String, String> parameters);
+
+    /**
+     * Changes one driver parameter of a pool ({@code admin.pool.Set.revisions_to_keep},
+     * {@code admin.pool.Set.ephemeral_volatile}); the driver validates the new configuration.
+     */
+    void setPoolParameter(String pool, String parameter, String value);
 
     /** Removes a pool; {@link QubesPoolInUseError} listing volumes and global defaults that use it. */
     void removePool(String name);

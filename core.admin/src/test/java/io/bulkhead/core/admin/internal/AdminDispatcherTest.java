@@ -150,6 +150,28 @@ class AdminDispatcherTest {
     }
 
     @Test
+    void volumeRwEphemeralClearAndPoolSettings() {
+        admin.call("admin.vm.volume.Set.rw", "private", "work", "False");
+        assertTrue(admin.call("admin.vm.volume.Info", "private", "work", "").contains("rw=False\n"));
+        admin.call("admin.vm.volume.Set.rw", "private", "work", "true");
+        assertTrue(admin.call("admin.vm.volume.Info", "private", "work", "").contains("rw=True\n"));
+        assertEquals("QubesValueError", assertThrows(QubesException.class,
+                () -> admin.call("admin.vm.volume.Set.rw", "private", "work", "maybe")).qubesClass());
+        assertEquals("QubesValueError", assertThrows(QubesException.class,
+                () -> admin.call("admin.vm.volume.Set.ephemeral", "volatile", "work", "True")).qubesClass());
+        admin.call("admin.vm.volume.Set.ephemeral", "volatile", "work", "False");
+        admin.call("admin.vm.volume.Clear", "private", "work", "");
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.vm.volume.Clear", "nonexistent", "work", ""));
+
+        admin.call("admin.pool.Set.revisions_to_keep", "varlibqubes", "dom0", "4");
+        assertTrue(admin.call("admin.pool.Info", "varlibqubes", "dom0", "").contains("revisions_to_keep=4\n"));
+        assertThrows(ProtocolError.class, () -> admin.call("admin.pool.Set.revisions_to_keep", "varlibqubes", "dom0", "-3"));
+        assertThrows(PermissionDenied.class, () -> admin.call("admin.pool.Set.revisions_to_keep", "nopool", "dom0", "1"));
+        assertThrows(QubesException.class, () -> admin.call("admin.pool.Set.ephemeral_volatile", "varlibqubes", "dom0", "True"));
+        assertTrue(admin.call("admin.pool.Info", "varlibqubes", "dom0", "").contains("ephemeral_volatile=False\n"));
+    }
+
+    @Test
     void removeRefusesAQubeInUseAndKeepsIt() {
         QubesException inUse = assertThrows(QubesException.class, () -> admin.call("admin.vm.Remove", "", "debian", ""));
         assertEquals("QubesVMInUseError", inUse.qubesClass());

@@ -1105,6 +1105,68 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
     }
 
     @Override
+    public void setVolumeRw(String qube, String volume, boolean rw) {
+        mutateVoid(() -> {
+            QubeRecord q = haltedForVolumeChange(qube, volume, "change rw of");
+            VolumeConfig v = volume(q, volume);
+            q.volumes.put(volume, new VolumeConfig(v.name(), v.pool(), v.vid(), v.size(), rw, v.snapOnStart(), v.saveOnStop(),
+                    v.source(), v.revisionsToKeep(), v.ephemeral()));
+        });
+    }
+
+    @Override
+    public void setVolumeEphemeral(String qube, String volume, boolean ephemeral) {
+        mutateVoid(() -> {
+            QubeRecord q = haltedForVolumeChange(qube, volume, "change ephemeral of");
+            VolumeConfig v = volume(q, volume);
+            if (ephemeral && "file".equals(state.pools.get(v.pool()) == null ? null : state.pools.get(v.pool()).driver())) {
+                throw new QubesValueError("Volume " + volume + " of '" + q.name + "' is in pool '" + v.pool()
+                        + "' (driver file), which cannot encrypt volatile data with a throw-away key");
+            }
+            q.volumes.put(volume, new VolumeConfig(v.name(), v.pool(), v.vid(), v.size(), v.rw(), v.snapOnStart(), v.saveOnStop(),
+                    v.source(), v.revisionsToKeep(), ephemeral));
+        });
+    }
+
+    @Override
+    public void clearVolume(String qube, String volume) {
+        mutateVoid(() -> {
+            QubeRecord q = haltedForVolumeChange(qube, volume, "clear");
+            VolumeConfig v = volume(q, volume);
+            if (!v.saveOnStop()) {
+                throw new QubesValueError("Volume " + volume + " of '" + q.name + "' is not persistent: nothing to clear");
+            }
+            Path zeros = null;
+            try {
+                zeros = java.nio.file.Files.createTempFile(dataDir, ".clear-" + q.name + "-" + volume, ".img");
+                try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(zeros.toFile(), "rw")) {
+                    file.setLength(v.size()); // sparse: reads as zeros
+                }
+                storage.pool(model, v).importData(v, zeros);
+            } catch (java.io.IOException e) {
+                throw new QubesException("Cannot clear volume " + volume + " of '" + q.name + "': " + e.getMessage(), e);
+            } finally {
+                if (zeros != null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(zeros);
+                    } catch (java.io.IOException ignored) {
+                        // a leftover temporary file is harmless
+                    }
+                }
+            }
+        });
+    }
+
+    private QubeRecord haltedForVolumeChange(String qube, String volume, String action) {
+        QubeRecord q = model.qube(qube);
+        volume(q, volume);
+        if (powerStateOf(q) != PowerState.HALTED) {
+            throw new QubesVMNotHaltedError(q.name, "Cannot " + action + " volume " + volume + " of '" + q.name + "' while it is not halted");
+        }
+        return q;
+    }
+
+    @Override
     public void importVolume(String qube, String volume, Path source) {
         mutateVoid(() -> {
             QubeRecord q = model.qube(qube);
@@ -1202,6 +1264,29 @@ public class DomainsServiceImpl implements DomainsService, AutoCloseable {
             params.forEach((k, v) -> Model.checkPrintable(k, "pool '" + name + "'", k + v));
             state.pools.put(name, new PoolConfig(name, driver, params));
             storage.pool(model, name); // let the driver validate the parameters now
+        });
+    }
+
+    @Override
+    public void setPoolParameter(String name, String parameter, String value) {
+        mutateVoid(() -> {
+            PoolConfig cfg = state.pools.get(name);
+            if (cfg == null) {
+                throw new io.bulkhead.core.domains.QubesPoolNotFoundError("No such storage pool: '" + name + "'");
+            }
+            if (!List.of("revisions_to_keep", "ephemeral_volatile").contains(parameter)) {
+                throw new QubesValueError("Pool parameter '" + parameter + "' cannot be changed (only revisions_to_keep and ephemeral_volatile)");
+            }
+            if (parameter.equals("revisions_to_keep") && !value.matches("-1|0|[1-9][0-9]{0,8}")) {
+                throw new QubesValueError("revisions_to_keep must be an integer >= -1, got '" + value + "'");
+            }
+            if (parameter.equals("ephemeral_volatile") && !value.equals("True") && !value.equals("False")) {
+                throw new QubesValueError("ephemeral_volatile must be True or False, got '" + value + "'");
+            }
+            Map<String, String> params = new TreeMap<>(cfg.params());
+            params.put(parameter, value);
+            state.pools.put(name, new PoolConfig(name, cfg.driver(), params));
+            storage.pool(model, name); // the driver validates the new configuration; a refusal rolls back
         });
     }
 

@@ -59,6 +59,27 @@ public final class LabelVolumeMethods {
             domains.setVolumeRevisionsToKeep(r.destination(), volume(r), value);
             return "";
         });
+        table.add("admin.vm.volume.Set.rw", REQUIRED, REQUIRED, ANY, r -> {
+            domains.setVolumeRw(r.destination(), volume(r), flag(r.payloadText(), "rw"));
+            return "";
+        });
+        table.add("admin.vm.volume.Set.ephemeral", REQUIRED, REQUIRED, ANY, r -> {
+            domains.setVolumeEphemeral(r.destination(), volume(r), flag(r.payloadText(), "ephemeral"));
+            return "";
+        });
+        table.add("admin.vm.volume.Clear", REQUIRED, NONE, ANY, r -> {
+            domains.clearVolume(r.destination(), volume(r));
+            return "";
+        });
+        table.add("admin.pool.Set.revisions_to_keep", REQUIRED, REQUIRED, ADMIN_VM, r -> {
+            String text = r.payloadText();
+            domains.setPoolParameter(pool(r), "revisions_to_keep", text.equals("-1") ? text : Long.toString(decimal(text, "revisions_to_keep")));
+            return "";
+        });
+        table.add("admin.pool.Set.ephemeral_volatile", REQUIRED, REQUIRED, ADMIN_VM, r -> {
+            domains.setPoolParameter(pool(r), "ephemeral_volatile", flag(r.payloadText(), "ephemeral_volatile") ? "True" : "False");
+            return "";
+        });
         table.add("admin.pool.List", NONE, NONE, ADMIN_VM, r -> PropertyMethods.lines(domains.pools()));
         table.add("admin.pool.ListDrivers", NONE, NONE, ADMIN_VM, r -> {
             StringBuilder out = new StringBuilder();
@@ -148,6 +169,18 @@ public final class LabelVolumeMethods {
             throw new PermissionDenied("Argument not in " + domains.volumeNames(request.destination()));
         }
         return request.argument();
+    }
+
+    /** The boolean spellings qubes.property.bool accepts. */
+    private static boolean flag(String text, String what) {
+        switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true": case "yes": case "on": case "1":
+                return true;
+            case "false": case "no": case "off": case "0":
+                return false;
+            default:
+                throw new io.bulkhead.core.domains.QubesValueError("Invalid " + what + " value '" + text + "': expected True or False");
+        }
     }
 
     /** Decimal without sign or leading zero, fewer than 20 digits (qubesd's size rule). */
