@@ -16,11 +16,11 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * qvm-pool: {@code list} (the default) shows NAME and DRIVER of every storage pool; {@code drivers}, {@code info},
- * {@code add} and {@code remove} as Qubes' new syntax. {@code set} is not served by Bulkhead's Admin API yet and says so.
+ * {@code add}, {@code remove} and {@code set} as Qubes' new syntax.
  */
 @Command(name = "qvm-pool", description = "Manages Qubes pools and their options", sortOptions = false,
         subcommands = {QvmPool.ListPools.class, QvmPool.Drivers.class, QvmPool.Info.class, QvmPool.Add.class,
-            QvmPool.Remove.class, QvmPool.Unsupported.Set.class})
+            QvmPool.Remove.class, QvmPool.Set.class})
 public final class QvmPool extends QvmTool {
 
     @Option(names = {"-l", "--list"}, hidden = true, description = "legacy syntax of list")
@@ -173,24 +173,35 @@ public final class QvmPool extends QvmTool {
         }
     }
 
-    /** Commands Bulkhead's Admin API cannot serve yet. */
-    abstract static class Unsupported extends PoolCommand {
+    /** Qubes' {@code qvm-pool set POOL -o key=value[,key=value]}: one {@code admin.pool.Set.KEY} call per option. */
+    @Command(name = "set", aliases = "s", description = "Modify driver options for a pool")
+    static final class Set extends PoolCommand {
 
-        @Option(names = {"--option", "-o"}, paramLabel = "OPTION", description = "ignored")
+        @Option(names = {"--option", "-o"}, paramLabel = "key=value", required = true,
+                description = "Set option for the driver in name=value format")
         List<String> options = new ArrayList<>();
 
-        @Parameters(paramLabel = "ARG", description = "ignored")
-        List<String> arguments = new ArrayList<>();
+        @Parameters(index = "0", paramLabel = "POOL_NAME", description = "pool name")
+        String name;
 
         @Override
         public Integer call() {
-            String command = getClass().getAnnotation(Command.class).name();
-            throw ToolError.runtime("'qvm-pool " + command + "' is not supported by Bulkhead yet"
-                    + " (the Admin API has no admin.pool.Set.* methods)");
-        }
-
-        @Command(name = "set", aliases = "s", description = "Modify driver options for a pool (not supported by Bulkhead yet)")
-        static final class Set extends Unsupported {
+            List<String[]> pairs = new ArrayList<>();
+            for (String option : options) {
+                for (String pair : option.split(",")) {
+                    int eq = pair.indexOf('=');
+                    if (eq <= 0) {
+                        throw ToolError.usage("invalid option '" + pair + "': expected key=value");
+                    }
+                    pairs.add(new String[] {pair.substring(0, eq), pair.substring(eq + 1)});
+                }
+            }
+            return tool.guarded(() -> {
+                for (String[] pair : pairs) {
+                    tool.app().call("dom0", "admin.pool.Set." + pair[0], name, pair[1]);
+                }
+                return 0;
+            });
         }
     }
 }

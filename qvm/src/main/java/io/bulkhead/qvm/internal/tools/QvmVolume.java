@@ -22,12 +22,12 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * qvm-volume: list volumes, show and set a volume's settings, revert to a revision, resize. Qubes errors end as
- * {@code Error: MESSAGE}, exit 1. clear is not supported by Bulkhead's Admin API yet.
+ * {@code Error: MESSAGE}, exit 1.
  */
 @Command(name = "qvm-volume", description = "Qubes volume management", sortOptions = false,
         subcommands = {QvmVolume.Info.class, QvmVolume.Config.class, QvmVolume.Resize.class, QvmVolume.ListVolumes.class,
             QvmVolume.Revert.class, QvmVolume.Import.class, QvmVolume.Clone.class,
-            QvmVolume.Unsupported.Clear.class})
+            QvmVolume.Clear.class})
 public final class QvmVolume extends QvmTool {
     private static final List<String> INFO_ITEMS = List.of("pool", "vid", "rw", "source", "save_on_stop", "snap_on_start", "size",
             "usage", "revisions_to_keep", "ephemeral");
@@ -383,29 +383,19 @@ public final class QvmVolume extends QvmTool {
         }
     }
 
-    /** Commands whose Admin API methods Bulkhead does not serve yet. */
-    abstract static class Unsupported extends Sub {
-        @Parameters(paramLabel = "ARG", description = "ignored")
-        List<String> arguments = new ArrayList<>();
-
-        @Option(names = {"--force", "-f"}, description = "ignored")
-        boolean force;
-
-        abstract String method();
+    /** Qubes' {@code qvm-volume clear VM:VOLUME}: zeroes a persistent volume of a halted qube, keeping its size. */
+    @Command(name = "clear", description = "clear volume data", sortOptions = false)
+    static final class Clear extends Sub {
+        @Parameters(index = "0", paramLabel = "VM:VOLUME")
+        String volume;
 
         @Override
         public Integer call() {
-            tool.printError("qvm-volume " + getClass().getSimpleName().toLowerCase(Locale.ROOT)
-                    + " is not supported by Bulkhead yet (no " + method() + " in its Admin API)");
-            return 1;
-        }
-
-        @Command(name = "clear", description = "clear volume data (not supported by Bulkhead yet)")
-        static final class Clear extends Unsupported {
-            @Override
-            String method() {
-                return "admin.vm.volume.Clear";
-            }
+            return tool.guarded(() -> {
+                String[] at = tool.volume(volume);
+                tool.app().call(at[0], "admin.vm.volume.Clear", at[1]);
+                return 0;
+            });
         }
     }
 }

@@ -121,9 +121,12 @@ class StorageToolsTest {
         ToolRun run = ToolRun.run(qubesd, "qvm-volume", "revert", "work:root");
         assertEquals(1, run.code());
         assertEquals("Error: No snapshots available\n", run.err());
-        ToolRun clear = ToolRun.run(qubesd, "qvm-volume", "clear", "-f", "work:private");
-        assertEquals(1, clear.code());
-        assertEquals("Error: qvm-volume clear is not supported by Bulkhead yet (no admin.vm.volume.Clear in its Admin API)\n", clear.err());
+        qubesd.ok("admin.vm.volume.Clear", "private", "work", "");
+        ToolRun clear = ToolRun.run(qubesd, "qvm-volume", "clear", "work:private");
+        assertEquals(0, clear.code(), clear.err());
+        assertTrue(qubesd.calls().contains("admin.vm.volume.Clear+private work"), qubesd.calls().toString());
+        qubesd.on("admin.vm.volume.Clear", "private", "work", FakeQubesd.error("QubesVMNotHaltedError", "Cannot clear volume private"));
+        assertEquals("Error: Cannot clear volume private\n", ToolRun.run(qubesd, "qvm-volume", "clear", "work:private").err());
     }
 
     @Test
@@ -159,9 +162,12 @@ class StorageToolsTest {
         ToolRun run = ToolRun.run(qubesd, "qvm-pool");
         assertEquals("NAME          DRIVER\nvarlibqubes   file\nlinux-kernel  -\n", run.out());
         assertEquals(run.out(), ToolRun.run(qubesd, "qvm-pool", "ls").out());
-        ToolRun set = ToolRun.run(qubesd, "qvm-pool", "set", "fast", "-o", "revisions_to_keep=2");
-        assertEquals(1, set.code());
-        assertTrue(set.err().startsWith("qvm-pool: error: 'qvm-pool set' is not supported by Bulkhead yet"), set.err());
+        qubesd.ok("admin.pool.Set.revisions_to_keep", "fast", "dom0", "").ok("admin.pool.Set.ephemeral_volatile", "fast", "dom0", "");
+        ToolRun set = ToolRun.run(qubesd, "qvm-pool", "set", "fast", "-o", "revisions_to_keep=2,ephemeral_volatile=False");
+        assertEquals(0, set.code(), set.err());
+        assertTrue(qubesd.calls().containsAll(List.of("admin.pool.Set.revisions_to_keep+fast dom0 2",
+                "admin.pool.Set.ephemeral_volatile+fast dom0 False")), qubesd.calls().toString());
+        assertEquals(2, ToolRun.run(qubesd, "qvm-pool", "set", "fast", "-o", "novalue").code());
     }
 
     @Test
