@@ -11,6 +11,7 @@ import io.bulkhead.core.domains.QubesVMNotRunningError;
 import io.bulkhead.core.domains.QubesVMNotStartedError;
 import io.bulkhead.core.domains.QubesVMShutdownTimeoutError;
 import io.bulkhead.core.domains.event.DomainEvent;
+import io.bulkhead.core.domains.hal.Capability;
 import io.bulkhead.core.domains.hal.ChannelSpec;
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.DomainState;
@@ -152,6 +153,7 @@ final class PowerManager {
                 throw new QubesVMError(name, "Failed to start qube '" + name + "': the hypervisor backend changed while it was starting");
             }
             DomainSpec spec = svc.read(() -> buildSpec(name, started));
+            checkBootSupported(name, spec, h);
             svc.fire(new DomainEvent(DomainEvent.Kind.PRE_SPAWN, name));
             h.define(spec);
             spawned = true;
@@ -175,6 +177,17 @@ final class PowerManager {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             svc.fire(new DomainEvent(DomainEvent.Kind.START_FAILED, name, Map.of("reason", reason)));
             throw e instanceof QubesException ? (QubesException) e : failedStart(name, reason, e);
+        }
+    }
+
+    /** A backend that cannot boot the way the qube asks is named before anything is spawned. */
+    private static void checkBootSupported(String name, DomainSpec spec, Hypervisor h) {
+        boolean kernelBoot = spec.boot() instanceof DomainSpec.KernelBoot;
+        Capability needed = kernelBoot ? Capability.KERNEL_BOOT : Capability.DISK_BOOT;
+        if (!h.capabilities().supports(needed)) {
+            throw new QubesVMError(name, "Failed to start qube '" + name + "': the " + h.id() + " backend cannot "
+                    + (kernelBoot ? "boot a kernel directly; set the qube's kernel property to '' to boot from its disk"
+                            : "boot from a disk; set the qube's kernel property to one of the installed kernels"));
         }
     }
 

@@ -115,4 +115,17 @@ class BackendSwitchTest {
         assertThrows(QubesValueError.class, () -> s.selectHypervisor("", false));
         assertEquals("kvm", s.hypervisorStatus().selected());
     }
+
+    @Test
+    void aBackendThatCannotBootAKernelIsNamedBeforeAnythingSpawns() {
+        xen.capabilities = java.util.EnumSet.of(io.bulkhead.core.domains.hal.Capability.DISK_BOOT);
+        s.selectHypervisor("xen", false);
+        QubesException e = assertThrows(QubesException.class, () -> s.start("sys-net"));
+        assertTrue(e.getMessage().contains("the xen backend cannot boot a kernel directly"), e.getMessage());
+        assertTrue(xen.callsSnapshot().stream().noneMatch(c -> c.startsWith("start") || c.startsWith("define")), xen.callsSnapshot().toString());
+        assertEquals(PowerState.HALTED, s.powerState("sys-net"));
+        s.setProperty("sys-net", "kernel", "");
+        s.start("sys-net");
+        assertEquals(PowerState.RUNNING, s.powerState("sys-net"));
+    }
 }

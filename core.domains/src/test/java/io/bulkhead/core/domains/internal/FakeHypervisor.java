@@ -36,6 +36,9 @@ final class FakeHypervisor implements Hypervisor {
     /** What the guest "printed" on its serial console; written to console.log in the run directory. */
     volatile String consoleText;
 
+    /** What capabilities() reports; tests may narrow it. */
+    volatile EnumSet<Capability> capabilities = EnumSet.of(Capability.PAUSE, Capability.KERNEL_BOOT, Capability.DISK_BOOT);
+
     FakeHypervisor(String id) {
         this.id = id;
     }
@@ -62,7 +65,7 @@ final class FakeHypervisor implements Hypervisor {
 
     @Override
     public HypervisorCapabilities capabilities() {
-        return new HypervisorCapabilities(Accelerator.NONE, EnumSet.of(Capability.PAUSE, Capability.KERNEL_BOOT));
+        return new HypervisorCapabilities(Accelerator.NONE, capabilities);
     }
 
     @Override
