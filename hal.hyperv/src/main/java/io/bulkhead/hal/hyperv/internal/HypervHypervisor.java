@@ -1,5 +1,7 @@
 package io.bulkhead.hal.hyperv.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulkhead.core.domains.hal.Accelerator;
@@ -112,7 +114,7 @@ public final class HypervHypervisor implements Hypervisor, AutoCloseable {
 
     /** For use outside OSGi (tests, tools): configuration keys as in {@link HypervConfiguration}. */
     public static HypervHypervisor create(Map<String, ?> configuration) {
-        return new HypervHypervisor(Configurations.of(HypervConfiguration.class, configuration));
+        return new HypervHypervisor(MetatypeConfigurations.of(HypervConfiguration.class, configuration));
     }
 
     @Deactivate

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.hyperv.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import io.bulkhead.core.domains.hal.DiskFormat;
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.DomainState;
@@ -29,7 +31,7 @@ final class Backends {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("statePollSeconds", 60); // tests that want the poll ask for it
         all.putAll(values);
-        return Configurations.of(HypervConfiguration.class, all);
+        return MetatypeConfigurations.of(HypervConfiguration.class, all);
     }
 
     static HypervHypervisor backend(FakeHyperV fake, Map<String, ?> config) {

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.hyperv.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +14,7 @@ class ConfigurationsTest {
 
     @Test
     void defaultsAreLocalHyperVWithTheLinuxVsockPortsOfQubes() {
-        HypervConfiguration config = Configurations.of(HypervConfiguration.class, Map.of());
+        HypervConfiguration config = MetatypeConfigurations.of(HypervConfiguration.class, Map.of());
         assertEquals("", config.powershell());
         assertEquals("", config.remoteComputer());
         assertEquals("session", config.remoteMode());
@@ -28,11 +30,11 @@ class ConfigurationsTest {
 
     @Test
     void givenValuesAreConvertedAndBadNumbersNameTheKey() {
-        HypervConfiguration config = Configurations.of(HypervConfiguration.class, Map.of("remoteUseSsl", "true",
+        HypervConfiguration config = MetatypeConfigurations.of(HypervConfiguration.class, Map.of("remoteUseSsl", "true",
                 "scriptTimeoutSeconds", "30"));
         assertTrue(config.remoteUseSsl());
         assertEquals(30, config.scriptTimeoutSeconds());
-        HypervConfiguration bad = Configurations.of(HypervConfiguration.class, Map.of("statePollSeconds", "often"));
+        HypervConfiguration bad = MetatypeConfigurations.of(HypervConfiguration.class, Map.of("statePollSeconds", "often"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::statePollSeconds);
         assertTrue(e.getMessage().contains("statePollSeconds") && e.getMessage().contains("often"), e.getMessage());
     }

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulkhead.core.domains.hal.Accelerator;
@@ -90,7 +92,7 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
 
     /** For use outside OSGi (benchmarks, tests): configuration keys as in {@link KvmConfiguration}. */
     public static KvmHypervisor create(Map<String, ?> configuration) {
-        return new KvmHypervisor(Configurations.of(KvmConfiguration.class, configuration));
+        return new KvmHypervisor(MetatypeConfigurations.of(KvmConfiguration.class, configuration));
     }
 
     @Deactivate

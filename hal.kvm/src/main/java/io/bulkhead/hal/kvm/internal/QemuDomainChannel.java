@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.SocketChannelStreams;
+
 import io.bulkhead.core.domains.hal.DomainChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,8 +22,8 @@ final class QemuDomainChannel implements DomainChannel {
         this.domain = domain;
         this.channelName = channelName;
         this.socket = socket;
-        this.input = UnixSockets.input(socket);
-        this.output = UnixSockets.output(socket);
+        this.input = SocketChannelStreams.input(socket);
+        this.output = SocketChannelStreams.output(socket);
         this.onClose = onClose;
     }
 

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.SocketChannelStreams;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -49,7 +51,7 @@ final class QmpClient implements Closeable {
     private QmpClient(ObjectMapper mapper, SocketChannel channel, Consumer<QmpEvent> events, String label) {
         this.mapper = mapper;
         this.channel = channel;
-        this.output = UnixSockets.output(channel);
+        this.output = SocketChannelStreams.output(channel);
         this.events = events;
         this.label = label;
     }
@@ -151,7 +153,7 @@ final class QmpClient implements Closeable {
     }
 
     private void readLoop() {
-        try (InputStream input = UnixSockets.input(channel);
+        try (InputStream input = SocketChannelStreams.input(channel);
                 MappingIterator<JsonNode> messages = mapper.readerFor(JsonNode.class).readValues(input)) {
             while (messages.hasNextValue()) {
                 dispatch(messages.nextValue());

@@ -1,11 +1,8 @@
 package io.bulkhead.hal.kvm.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,13 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/**
- * Unix-domain socket helpers.
- *
- * <p>The streams here call {@link SocketChannel#read}/{@link SocketChannel#write} directly:
- * the JDK 17 {@code Channels.newInputStream/newOutputStream} wrappers take the channel's blocking
- * lock, so a thread blocked reading would stall every writer (QMP commands, channel output).
- */
+/** Unix-domain socket helpers (streams over them: core.domains' SocketChannelStreams). */
 final class UnixSockets {
 
     /** Linux {@code sun_path} holds 108 bytes including the terminating NUL. */
@@ -75,57 +66,5 @@ final class UnixSockets {
             }
             Thread.sleep(5);
         }
-    }
-
-    static InputStream input(SocketChannel channel) {
-        return new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                if (length == 0) {
-                    return 0;
-                }
-                try {
-                    int n = channel.read(ByteBuffer.wrap(buffer, offset, length));
-                    return n == 0 ? read(buffer, offset, length) : n;
-                } catch (java.nio.channels.ClosedChannelException e) {
-                    // closed here (channel closed, domain reaped) while reading: the stream has ended
-                    return -1;
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        };
-    }
-
-    static OutputStream output(SocketChannel channel) {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] buffer, int offset, int length) throws IOException {
-                ByteBuffer data = ByteBuffer.wrap(buffer, offset, length);
-                while (data.hasRemaining()) {
-                    channel.write(data);
-                }
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        };
     }
 }

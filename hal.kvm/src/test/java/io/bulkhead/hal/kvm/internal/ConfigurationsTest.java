@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +13,7 @@ class ConfigurationsTest {
 
     @Test
     void missingKeysTakeTheDefaultsAndGivenOnesAreConverted() {
-        KvmConfiguration config = Configurations.of(KvmConfiguration.class, Map.of("probeTimeoutSeconds", "3",
+        KvmConfiguration config = MetatypeConfigurations.of(KvmConfiguration.class, Map.of("probeTimeoutSeconds", "3",
                 "accelerator", "tcg"));
         assertEquals(3, config.probeTimeoutSeconds());
         assertEquals("tcg", config.accelerator());
@@ -22,7 +24,7 @@ class ConfigurationsTest {
 
     @Test
     void badNumbersNameTheKey() {
-        KvmConfiguration config = Configurations.of(KvmConfiguration.class, Map.of("startTimeoutSeconds", "soon"));
+        KvmConfiguration config = MetatypeConfigurations.of(KvmConfiguration.class, Map.of("startTimeoutSeconds", "soon"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, config::startTimeoutSeconds);
         assertTrue(e.getMessage().contains("startTimeoutSeconds") && e.getMessage().contains("soon"), e.getMessage());
     }

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.SocketChannelStreams;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -104,10 +106,10 @@ final class FakeQmpServer implements AutoCloseable {
     private void serve() {
         try (SocketChannel channel = server.accept()) {
             clientChannel = channel;
-            client = UnixSockets.output(channel);
+            client = SocketChannelStreams.output(channel);
             sendRaw("{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"fake\"},"
                     + " \"capabilities\": [\"oob\"]}}\r\n");
-            BufferedReader lines = new BufferedReader(new InputStreamReader(UnixSockets.input(channel),
+            BufferedReader lines = new BufferedReader(new InputStreamReader(SocketChannelStreams.input(channel),
                     StandardCharsets.UTF_8));
             String line;
             while ((line = lines.readLine()) != null) {

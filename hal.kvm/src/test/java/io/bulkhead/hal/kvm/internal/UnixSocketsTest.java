@@ -1,5 +1,7 @@
 package io.bulkhead.hal.kvm.internal;
 
+import io.bulkhead.core.domains.hal.support.SocketChannelStreams;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +31,7 @@ class UnixSocketsTest {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
             try (SocketChannel client = UnixSockets.connect(path); SocketChannel peer = server.accept()) {
-                InputStream in = UnixSockets.input(client);
+                InputStream in = SocketChannelStreams.input(client);
                 CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
                     try {
                         return in.read();
@@ -38,7 +40,7 @@ class UnixSocketsTest {
                     }
                 });
                 Thread.sleep(100); // the reader is now blocked in read()
-                OutputStream out = UnixSockets.output(client);
+                OutputStream out = SocketChannelStreams.output(client);
                 CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                     try {
                         out.write("hello".getBytes());
@@ -47,9 +49,9 @@ class UnixSocketsTest {
                     }
                 });
                 writer.get(2, TimeUnit.SECONDS);
-                InputStream peerIn = UnixSockets.input(peer);
+                InputStream peerIn = SocketChannelStreams.input(peer);
                 assertEquals('h', peerIn.read());
-                UnixSockets.output(peer).write('x');
+                SocketChannelStreams.output(peer).write('x');
                 assertEquals('x', reader.get(2, TimeUnit.SECONDS));
             }
         }
@@ -62,7 +64,7 @@ class UnixSocketsTest {
             server.bind(UnixDomainSocketAddress.of(path));
             SocketChannel client = UnixSockets.connect(path);
             try (SocketChannel peer = server.accept()) {
-                InputStream in = UnixSockets.input(client);
+                InputStream in = SocketChannelStreams.input(client);
                 CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> {
                     try {
                         return in.read(new byte[10], 0, 10);

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.local.internal;
 
+import io.bulkhead.core.domains.hal.support.SocketChannelStreams;
+
 import io.bulkhead.core.domains.hal.DomainChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +21,8 @@ final class LocalDomainChannel implements DomainChannel {
         this.domain = domain;
         this.channelName = channelName;
         this.socket = socket;
-        this.input = SocketStreams.input(socket);
-        this.output = SocketStreams.output(socket);
+        this.input = SocketChannelStreams.input(socket);
+        this.output = SocketChannelStreams.output(socket);
     }
 
     @Override

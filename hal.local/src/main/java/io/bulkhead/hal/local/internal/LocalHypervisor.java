@@ -1,5 +1,7 @@
 package io.bulkhead.hal.local.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import io.bulkhead.core.domains.hal.Accelerator;
 import io.bulkhead.core.domains.hal.Capability;
 import io.bulkhead.core.domains.hal.CapabilityNotSupportedException;
@@ -98,7 +100,7 @@ public final class LocalHypervisor implements Hypervisor, AutoCloseable {
      *                          {@code bulkhead.data.dir}), e.g. {@code System::getProperty}
      */
     public static LocalHypervisor create(Map<String, ?> configuration, UnaryOperator<String> frameworkProperty) {
-        return new LocalHypervisor(LocalSettings.resolve(Configurations.of(LocalConfiguration.class, configuration),
+        return new LocalHypervisor(LocalSettings.resolve(MetatypeConfigurations.of(LocalConfiguration.class, configuration),
                 frameworkProperty));
     }
 

@@ -1,5 +1,7 @@
 package io.bulkhead.hal.local.internal;
 
+import io.bulkhead.core.domains.hal.support.MetatypeConfigurations;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +20,7 @@ class LocalSettingsTest {
     private static final UnaryOperator<String> NO_PROPERTIES = key -> null;
 
     private static LocalSettings resolve(Map<String, ?> config, UnaryOperator<String> properties) {
-        return LocalSettings.resolve(Configurations.of(LocalConfiguration.class, config), properties);
+        return LocalSettings.resolve(MetatypeConfigurations.of(LocalConfiguration.class, config), properties);
     }
 
     @Test

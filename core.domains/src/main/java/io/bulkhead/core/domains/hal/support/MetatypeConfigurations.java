@@ -1,4 +1,4 @@
-package io.bulkhead.hal.kvm.internal;
+package io.bulkhead.core.domains.hal.support;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
@@ -7,15 +7,15 @@ import java.util.Map;
 
 /**
  * Builds an instance of a metatype configuration interface from a property map, the way DS does,
- * for code that runs the backend outside OSGi (benchmarks, tests). Missing keys take the
+ * for code that runs a backend outside OSGi (benchmarks, tests, embedding). Missing keys take the
  * annotation's defaults; strings are converted to the member type.
  */
-final class Configurations {
+public final class MetatypeConfigurations {
 
-    private Configurations() {
+    private MetatypeConfigurations() {
     }
 
-    static <A extends Annotation> A of(Class<A> type, Map<String, ?> properties) {
+    public static <A extends Annotation> A of(Class<A> type, Map<String, ?> properties) {
         Map<String, ?> values = Map.copyOf(properties);
         Object proxy = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) -> {
             switch (method.getName()) {
@@ -49,6 +49,9 @@ final class Configurations {
             }
             if (type == long.class) {
                 return given instanceof Number n ? n.longValue() : Long.parseLong(text.trim());
+            }
+            if (type == double.class) {
+                return given instanceof Number n ? n.doubleValue() : Double.parseDouble(text.trim());
             }
             if (type == boolean.class) {
                 return given instanceof Boolean b ? b : Boolean.parseBoolean(text.trim());

@@ -1,4 +1,4 @@
-package io.bulkhead.hal.local.internal;
+package io.bulkhead.core.domains.hal.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,16 +8,17 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 
 /**
- * Blocking streams over a connected {@link SocketChannel}. They call read/write on the channel
- * directly because the JDK's {@code Channels.newInputStream} holds the channel's blocking lock
- * while reading, which would stall a concurrent writer.
+ * Blocking streams over a connected {@link SocketChannel}, for a backend's DomainChannel. They call
+ * read/write on the channel directly because the JDK's {@code Channels.newInputStream} holds the
+ * channel's blocking lock while reading, which would stall a concurrent writer.
  */
-final class SocketStreams {
+public final class SocketChannelStreams {
 
-    private SocketStreams() {
+    private SocketChannelStreams() {
     }
 
-    static InputStream input(SocketChannel channel) {
+    /** @return a stream that ends (-1) when the channel is closed on either side */
+    public static InputStream input(SocketChannel channel) {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -38,7 +39,7 @@ final class SocketStreams {
                     } while (n == 0);
                     return n;
                 } catch (ClosedChannelException e) {
-                    // closed on our side (channel closed, qube stopped): the stream has ended
+                    // closed on our side (channel closed, domain stopped): the stream has ended
                     return -1;
                 }
             }
@@ -50,7 +51,8 @@ final class SocketStreams {
         };
     }
 
-    static OutputStream output(SocketChannel channel) {
+    /** @return a stream writing everything it is given before returning */
+    public static OutputStream output(SocketChannel channel) {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
