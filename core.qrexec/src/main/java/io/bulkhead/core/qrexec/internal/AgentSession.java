@@ -1,8 +1,8 @@
 package io.bulkhead.core.qrexec.internal;
 
-import io.bulkhead.core.qrexec.mux.MuxConfig;
-import io.bulkhead.core.qrexec.mux.MuxLink;
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.AgentLink;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
+import io.bulkhead.core.qrexec.internal.link.MuxAgentLink;
 import io.bulkhead.core.qrexec.protocol.ControlChecker;
 import io.bulkhead.core.qrexec.protocol.ExecParams;
 import io.bulkhead.core.qrexec.protocol.Message;
@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * dom0's side of one qube's agent link (the role of one qrexec-daemon process): the hello, the
- * control loop that receives the agent's call requests, and data streams towards the agent.
+ * control loop that receives the agent's call requests, and data connections towards the agent,
+ * over whichever {@link AgentLink} carries them (the mux channel, or libvchan-socket sockets).
  *
  * <p>A protocol violation on the control link closes this link only (logged once); floods of
  * calls are refused beyond {@link DaemonSettings#maxPendingCalls()} and the rate limit, with a
@@ -34,7 +35,7 @@ final class AgentSession {
 
     private final String qube;
     private final int domainId;
-    private final MuxLink link;
+    private final AgentLink link;
     private final int version;
     private final DaemonSettings settings;
     private final Executor executor;
@@ -45,7 +46,7 @@ final class AgentSession {
 
     private final ControlChecker checker;
 
-    private AgentSession(String qube, int domainId, MuxLink link, ControlChecker checker, DaemonSettings settings,
+    private AgentSession(String qube, int domainId, AgentLink link, ControlChecker checker, DaemonSettings settings,
             Executor executor) {
         this.qube = qube;
         this.domainId = domainId;
@@ -58,23 +59,29 @@ final class AgentSession {
     }
 
     /**
-     * Opens the mux link over {@code channel} and performs the control hello: the agent speaks
-     * first, dom0 answers with its own version; both use the minimum. Closes the channel on
-     * failure.
+     * Opens the mux link over {@code channel} and performs the control hello. Closes the channel
+     * on failure.
      */
     static AgentSession connect(String qube, int domainId, QrexecChannel channel, DaemonSettings settings,
             Executor executor) throws IOException {
-        MuxConfig mux = settings.mux();
-        MuxLink link = MuxLink.open(channel, MuxLink.Role.HOST, mux, qube);
+        return connect(qube, domainId, MuxAgentLink.open(channel, settings.mux(), qube), settings, executor);
+    }
+
+    /**
+     * Performs the control hello over {@code link}: the agent speaks first, dom0 answers (the
+     * link decides with what, see {@link AgentLink#helloAnswer}); both use the minimum. Closes the
+     * link on failure.
+     */
+    static AgentSession connect(String qube, int domainId, AgentLink link, DaemonSettings settings, Executor executor)
+            throws IOException {
         try {
-            link.start();
-            Message hello = link.control().read(settings.helloTimeoutMillis());
+            Message hello = link.readControl(settings.helloTimeoutMillis());
             if (hello == null) {
                 throw new IOException(qube + ": agent closed the control connection before its hello");
             }
             ControlChecker checker = new ControlChecker(ControlChecker.Sender.AGENT, ProtocolVersion.CURRENT);
             checker.accept(hello);
-            link.control().write(Message.hello(ProtocolVersion.CURRENT));
+            link.writeControl(link.helloAnswer(hello));
             return new AgentSession(qube, domainId, link, checker, settings, executor);
         } catch (ProtocolException e) {
             link.fail("bad hello: " + e.getMessage());
@@ -95,7 +102,7 @@ final class AgentSession {
     private void controlLoop(TriggerHandler handler) {
         try {
             Message m;
-            while ((m = link.control().read()) != null) {
+            while ((m = link.readControl()) != null) {
                 checker.accept(m);
                 switch (m.type()) {
                     case MessageType.TRIGGER_SERVICE:
@@ -104,11 +111,7 @@ final class AgentSession {
                         onTrigger(m, handler);
                         break;
                     case MessageType.CONNECTION_TERMINATED:
-                        ExecParams p = ExecParams.decodeWithoutCommand(m.payload());
-                        if (p.connectPort() < 1 || p.connectPort() > 0xFFFF) {
-                            throw new ProtocolException("MSG_CONNECTION_TERMINATED for invalid port "
-                                    + Integer.toUnsignedString(p.connectPort()));
-                        }
+                        link.connectionTerminated(ExecParams.decodeWithoutCommand(m.payload()));
                         break;
                     default:
                         throw new AssertionError(m);
@@ -119,7 +122,12 @@ final class AgentSession {
         } catch (ProtocolException e) {
             link.fail("control connection: " + e.getMessage());
         } catch (IOException e) {
-            // link closed (qube stopped, detached, or failed: already logged by the link)
+            // usually the link closed (qube stopped, detached, or failed: already logged by the link);
+            // a connection that broke under us (a vchan socket reset) must not stay registered
+            if (link.isOpen()) {
+                LOG.log(System.Logger.Level.INFO, "{0}: control connection broke: {1}", qube, e.getMessage());
+                link.close();
+            }
         }
     }
 
@@ -127,7 +135,7 @@ final class AgentSession {
         TriggerServiceParams.Decoded d = TriggerServiceParams.decode(m.type(), m.payload());
         if (!d.isValid()) {
             LOG.log(System.Logger.Level.WARNING, "{0}: refusing invalid call request: {1}", qube, d.problem());
-            link.control().write(new Message(MessageType.SERVICE_REFUSED, d.refusalPayload()));
+            link.writeControl(new Message(MessageType.SERVICE_REFUSED, d.refusalPayload()));
             return;
         }
         TriggerServiceParams request = d.params();
@@ -146,7 +154,7 @@ final class AgentSession {
         }
         if (refusal != null) {
             logFlood(refusal);
-            link.control().write(new Message(MessageType.SERVICE_REFUSED, d.refusalPayload()));
+            link.writeControl(new Message(MessageType.SERVICE_REFUSED, d.refusalPayload()));
             return;
         }
         PendingCall call = new PendingCall(ident, request.serviceName(), request.targetDomain());
@@ -178,12 +186,28 @@ final class AgentSession {
 
     /** Sends a control message to the agent. */
     void sendControl(int type, byte[] payload) throws IOException {
-        link.control().write(type, payload, 0, payload.length);
+        link.writeControl(new Message(type, payload));
     }
 
-    /** Allocates a data stream towards this agent. */
-    MuxStream openStream() throws IOException {
-        return link.openStream();
+    /** Allocates a data connection for a command or service this agent is to run. */
+    DataConnection openExecConnection() throws IOException {
+        return link.openExecConnection();
+    }
+
+    /** Allocates a data connection for a call of this agent's client. */
+    DataConnection openCallerConnection() throws IOException {
+        return link.openCallerConnection();
+    }
+
+    /**
+     * Sends {@code MSG_EXEC_CMDLINE} or {@code MSG_JUST_EXEC} for {@code connection}.
+     *
+     * @param farEndDomainId who calls: 0 for dom0, else the calling qube's id
+     */
+    void sendExec(int type, DataConnection connection, int farEndDomainId, String commandLine) throws IOException {
+        byte[] payload = new ExecParams(link.announcedDomain(farEndDomainId), connection.port(), commandLine).encode();
+        sendControl(type, payload);
+        connection.markAnnounced();
     }
 
     String qube() {
@@ -198,7 +222,7 @@ final class AgentSession {
         return version;
     }
 
-    MuxLink link() {
+    AgentLink link() {
         return link;
     }
 
@@ -223,11 +247,20 @@ final class AgentSession {
             this.target = target;
         }
 
-        /** Sends {@code MSG_SERVICE_CONNECT}: the caller's data connection is stream {@code port}. */
-        void connect(int peerDomainId, int port) throws IOException {
-            if (answer()) {
-                sendControl(MessageType.SERVICE_CONNECT, ExecParams.encodeServiceConnect(peerDomainId, port, ident));
+        /**
+         * Sends {@code MSG_SERVICE_CONNECT}: the caller's data connection is {@code connection}.
+         *
+         * @param farEndDomainId the service side: 0 for dom0, else the target qube's id
+         * @return false if the call was already answered (nothing sent)
+         */
+        boolean connect(DataConnection connection, int farEndDomainId) throws IOException {
+            if (!answer()) {
+                return false;
             }
+            sendControl(MessageType.SERVICE_CONNECT,
+                    ExecParams.encodeServiceConnect(link.announcedDomain(farEndDomainId), connection.port(), ident));
+            connection.markAnnounced();
+            return true;
         }
 
         /** Sends {@code MSG_SERVICE_REFUSED} unless already answered; never throws. */

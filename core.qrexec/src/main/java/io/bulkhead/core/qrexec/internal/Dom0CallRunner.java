@@ -2,8 +2,8 @@ package io.bulkhead.core.qrexec.internal;
 
 import io.bulkhead.core.qrexec.Dom0RpcCall;
 import io.bulkhead.core.qrexec.Dom0RpcHandler;
-import io.bulkhead.core.qrexec.mux.MessageOutputStream;
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
+import io.bulkhead.core.qrexec.internal.link.MessageChunkOutputStream;
 import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
 import io.bulkhead.core.qrexec.protocol.ExitStatus;
 import io.bulkhead.core.qrexec.protocol.Message;
@@ -15,7 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Serves a call whose target is dom0 on the caller's data stream: dom0 is the service side
+ * Serves a call whose target is dom0 on the caller's data connection: dom0 is the service side
  * (hello, stdout, stderr, exit code), the handler found by service name does the work. No
  * handler: exit status 127, as a missing service file.
  */
@@ -26,7 +26,7 @@ final class Dom0CallRunner {
     }
 
     /** @return the exit status sent to the caller, 125 if the connection broke first */
-    static int run(MuxStream stream, Dom0RpcHandler handler, ServiceCall call, long helloTimeoutMillis) {
+    static int run(DataConnection stream, Dom0RpcHandler handler, ServiceCall call, long helloTimeoutMillis) {
         try {
             stream.write(Message.hello(ProtocolVersion.CURRENT));
             DataStreamChecker checker = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
@@ -37,13 +37,13 @@ final class Dom0CallRunner {
             try {
                 checker.accept(hello);
             } catch (ProtocolException e) {
-                stream.link().fail("caller of " + call.descriptor() + ": " + e.getMessage());
+                stream.failLink("caller of " + call.descriptor() + ": " + e.getMessage());
                 throw e;
             }
             int chunk = ProtocolVersion.maxDataChunk(checker.version());
             int status;
-            try (OutputStream out = new Synced(new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk));
-                    OutputStream err = new Synced(new MessageOutputStream(stream, MessageType.DATA_STDERR, chunk))) {
+            try (OutputStream out = new Synced(new MessageChunkOutputStream(stream, MessageType.DATA_STDOUT, chunk));
+                    OutputStream err = new Synced(new MessageChunkOutputStream(stream, MessageType.DATA_STDERR, chunk))) {
                 if (handler == null) {
                     LOG.log(System.Logger.Level.INFO, "no dom0 handler for {0} (call from {1}): exit 127",
                             call.descriptor(), call.sourceDomain());

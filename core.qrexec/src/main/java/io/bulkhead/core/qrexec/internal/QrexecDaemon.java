@@ -16,15 +16,17 @@ import io.bulkhead.core.qrexec.Dom0RpcHandler;
 import io.bulkhead.core.qrexec.QrexecException;
 import io.bulkhead.core.qrexec.QrexecService;
 import io.bulkhead.core.qrexec.RemoteProcess;
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
+import io.bulkhead.core.qrexec.internal.vchan.VchanSocketLink;
 import io.bulkhead.core.qrexec.protocol.CommandLine;
-import io.bulkhead.core.qrexec.protocol.ExecParams;
 import io.bulkhead.core.qrexec.protocol.ExitStatus;
 import io.bulkhead.core.qrexec.protocol.MessageType;
 import io.bulkhead.core.qrexec.protocol.QrexecNames;
 import io.bulkhead.core.qrexec.protocol.ServiceCall;
 import io.bulkhead.core.qrexec.transport.QrexecChannel;
 import io.bulkhead.core.qrexec.transport.QrexecChannelProvider;
+import io.bulkhead.core.qrexec.transport.VchanSocketEndpoint;
+import io.bulkhead.core.qrexec.transport.VchanSocketProvider;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +61,13 @@ import org.osgi.service.metatype.annotations.Designate;
  * The dom0 qrexec daemon: one {@link AgentSession} per connected qube, the {@link QrexecService}
  * API, the {@link AgentReadiness} hook core.domains waits on during start, and the
  * {@link Router} for the qubes' own calls. Whiteboard services (dom0 handlers, ask prompt,
- * disposables, channel providers, hypervisors) are tracked dynamically.
+ * disposables, vchan-socket providers, channel providers, hypervisors) are tracked dynamically.
+ *
+ * <p>How a qube is reached, first match wins: a {@link VchanSocketProvider} that knows it (an
+ * unmodified Qubes agent over libvchan-socket: {@link VchanSocketLink}), else a
+ * {@link QrexecChannelProvider}, else the running hypervisor backend's channel (both carry the
+ * multiplexed channel). Everything above the link (sessions, router, dom0 services) is the same
+ * for every transport.
  */
 @Component(service = {QrexecService.class, AgentReadiness.class}, configurationPid = QrexecConfig.PID)
 @Designate(ocd = QrexecConfig.class)
@@ -75,6 +83,7 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
     private final Map<String, CompletableFuture<AgentSession>> connecting = new ConcurrentHashMap<>();
     private final List<HandlerEntry> handlers = new CopyOnWriteArrayList<>();
     private final List<Ranked<QrexecChannelProvider>> providers = new CopyOnWriteArrayList<>();
+    private final List<Ranked<VchanSocketProvider>> vchanProviders = new CopyOnWriteArrayList<>();
     private final List<Hypervisor> hypervisors = new CopyOnWriteArrayList<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -159,6 +168,16 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindVchanSocketProvider(VchanSocketProvider provider, Map<String, Object> properties) {
+        vchanProviders.add(Ranked.of(provider, properties));
+        Collections.sort(vchanProviders);
+    }
+
+    void unbindVchanSocketProvider(VchanSocketProvider provider, Map<String, Object> properties) {
+        vchanProviders.removeIf(r -> r.service() == provider);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindHypervisor(Hypervisor hypervisor) {
         hypervisors.add(hypervisor);
     }
@@ -226,16 +245,16 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
         if (session == null || !session.isOpen()) {
             throw new AgentNotConnectedException(qube);
         }
-        MuxStream stream = null;
+        DataConnection connection = null;
         try {
-            stream = session.openStream();
-            RemoteProcessImpl process = new RemoteProcessImpl(stream, description, settings.outputBuffer());
-            session.sendControl(type, new ExecParams(0, stream.id(), commandLine).encode());
+            connection = session.openExecConnection();
+            RemoteProcessImpl process = new RemoteProcessImpl(connection, description, settings.outputBuffer());
+            session.sendExec(type, connection, 0, commandLine);
             process.start(executor);
             return process;
         } catch (IOException | IllegalArgumentException e) {
-            if (stream != null) {
-                stream.close();
+            if (connection != null) {
+                connection.close();
             }
             throw new QrexecException(description + ": " + e.getMessage(), e);
         }
@@ -317,7 +336,7 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
     }
 
     private boolean canOpenChannels() {
-        return !providers.isEmpty() || !hypervisors.isEmpty();
+        return !vchanProviders.isEmpty() || !providers.isEmpty() || !hypervisors.isEmpty();
     }
 
     /** Opens the channel and connects, at most one attempt per qube at a time. */
@@ -334,14 +353,25 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
             }
         }
         try {
-            QrexecChannel channel = openChannel(qube);
-            // the agent may not run yet: bound the wait for its preamble and hello
-            ScheduledFuture<?> guard = timer.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
             AgentSession session;
-            try {
-                session = AgentSession.connect(qube, domainId(qube), channel, settings, executor);
-            } finally {
-                guard.cancel(false);
+            Optional<VchanSocketEndpoint> vchan = vchanEndpoint(qube);
+            // the agent may not run yet: bound the wait for its preamble and hello
+            if (vchan.isPresent()) {
+                VchanSocketLink link = VchanSocketLink.connect(qube, vchan.get(), settings.helloTimeoutMillis(), timer, executor);
+                ScheduledFuture<?> guard = timer.schedule(link::close, timeoutMillis, TimeUnit.MILLISECONDS);
+                try {
+                    session = AgentSession.connect(qube, vchan.get().domainId(), link, settings, executor);
+                } finally {
+                    guard.cancel(false);
+                }
+            } else {
+                QrexecChannel channel = openChannel(qube);
+                ScheduledFuture<?> guard = timer.schedule(() -> closeQuietly(channel), timeoutMillis, TimeUnit.MILLISECONDS);
+                try {
+                    session = AgentSession.connect(qube, domainId(qube), channel, settings, executor);
+                } finally {
+                    guard.cancel(false);
+                }
             }
             register(session);
             mine.complete(session);
@@ -352,6 +382,21 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
         } finally {
             connecting.remove(qube, mine);
         }
+    }
+
+    /** @return the endpoint of the first vchan-socket provider (ranking order) that serves {@code qube} */
+    private Optional<VchanSocketEndpoint> vchanEndpoint(String qube) {
+        for (Ranked<VchanSocketProvider> p : vchanProviders) {
+            try {
+                Optional<VchanSocketEndpoint> e = p.service().vchanSocket(qube);
+                if (e.isPresent()) {
+                    return e;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "vchan-socket provider " + p.service() + " failed for " + qube, e);
+            }
+        }
+        return Optional.empty();
     }
 
     private QrexecChannel openChannel(String qube) throws IOException {

@@ -1,8 +1,8 @@
 package io.bulkhead.core.qrexec.internal;
 
 import io.bulkhead.core.qrexec.RemoteProcess;
-import io.bulkhead.core.qrexec.mux.MessageOutputStream;
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
+import io.bulkhead.core.qrexec.internal.link.MessageChunkOutputStream;
 import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
 import io.bulkhead.core.qrexec.protocol.ExitStatus;
 import io.bulkhead.core.qrexec.protocol.Message;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
 final class RemoteProcessImpl implements RemoteProcess {
     private static final System.Logger LOG = System.getLogger(RemoteProcessImpl.class.getName());
 
-    private final MuxStream stream;
+    private final DataConnection stream;
     private final String description;
     private final BoundedPipe stdout;
     private final BoundedPipe stderr;
@@ -38,16 +38,18 @@ final class RemoteProcessImpl implements RemoteProcess {
     private volatile int version;
     private volatile IOException helloFailure;
 
-    RemoteProcessImpl(MuxStream stream, String description, int pipeCapacity) {
+    RemoteProcessImpl(DataConnection stream, String description, int pipeCapacity) {
         this.stream = stream;
         this.description = description;
         this.stdout = new BoundedPipe(pipeCapacity);
         this.stderr = new BoundedPipe(pipeCapacity);
     }
 
-    /** Sends our hello and starts the pump. */
-    void start(Executor executor) throws IOException {
-        stream.write(Message.hello(ProtocolVersion.CURRENT));
+    /**
+     * Starts the pump, which sends our hello first: on a transport where the connection is
+     * established only when the agent connects, the caller of exec does not wait for that.
+     */
+    void start(Executor executor) {
         executor.execute(this::pump);
     }
 
@@ -55,6 +57,7 @@ final class RemoteProcessImpl implements RemoteProcess {
         DataStreamChecker checker = new DataStreamChecker(DataStreamChecker.Sender.SERVICE, ProtocolVersion.CURRENT);
         IOException problem = null;
         try {
+            stream.write(Message.hello(ProtocolVersion.CURRENT));
             Message m;
             while ((m = stream.read()) != null) {
                 checker.accept(m);
@@ -81,7 +84,7 @@ final class RemoteProcessImpl implements RemoteProcess {
             }
         } catch (ProtocolException e) {
             problem = e;
-            stream.link().fail("data stream " + stream.id() + " (" + description + "): " + e.getMessage());
+            stream.failLink("data connection " + stream.port() + " (" + description + "): " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem = new InterruptedIOException("interrupted");
@@ -166,9 +169,9 @@ final class RemoteProcessImpl implements RemoteProcess {
 
     /** stdin: waits for the agent's hello to know the chunk size, then writes STDIN messages. */
     private final class Stdin extends OutputStream {
-        private MessageOutputStream out;
+        private MessageChunkOutputStream out;
 
-        private MessageOutputStream out() throws IOException {
+        private MessageChunkOutputStream out() throws IOException {
             if (out == null) {
                 try {
                     hello.await();
@@ -180,7 +183,7 @@ final class RemoteProcessImpl implements RemoteProcess {
                     IOException f = helloFailure;
                     throw new IOException(description + ": no data hello from the agent" + (f == null ? "" : ": " + f.getMessage()));
                 }
-                out = new MessageOutputStream(stream, MessageType.DATA_STDIN, ProtocolVersion.maxDataChunk(version));
+                out = new MessageChunkOutputStream(stream, MessageType.DATA_STDIN, ProtocolVersion.maxDataChunk(version));
             }
             return out;
         }

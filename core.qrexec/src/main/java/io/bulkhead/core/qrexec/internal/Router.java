@@ -9,8 +9,7 @@ import io.bulkhead.core.policy.SystemView;
 import io.bulkhead.core.qrexec.AskPrompt;
 import io.bulkhead.core.qrexec.AskRequest;
 import io.bulkhead.core.qrexec.DisposableVmService;
-import io.bulkhead.core.qrexec.mux.MuxStream;
-import io.bulkhead.core.qrexec.protocol.ExecParams;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
 import io.bulkhead.core.qrexec.protocol.MessageType;
 import io.bulkhead.core.qrexec.protocol.QrexecNames;
 import io.bulkhead.core.qrexec.protocol.ServiceCall;
@@ -123,20 +122,23 @@ final class Router implements TriggerHandler {
     }
 
     private void runInDom0(AgentSession caller, AgentSession.PendingCall call, ServiceCall sc) {
-        MuxStream stream;
+        DataConnection connection;
         try {
-            stream = caller.openStream();
+            connection = caller.openCallerConnection();
         } catch (IOException e) {
             call.refuse(e.getMessage());
             return;
         }
         try {
-            call.connect(0, stream.id());
+            if (!call.connect(connection, 0)) {
+                connection.close();
+                return;
+            }
         } catch (IOException e) {
-            stream.close();
+            connection.close();
             return;
         }
-        int status = Dom0CallRunner.run(stream, env.dom0Handler(sc.serviceName(), sc.argument()).orElse(null), sc,
+        int status = Dom0CallRunner.run(connection, env.dom0Handler(sc.serviceName(), sc.argument()).orElse(null), sc,
                 env.settings().helloTimeoutMillis());
         LOG.log(System.Logger.Level.DEBUG, "{0} in dom0 exited {1}", call, status);
     }
@@ -172,14 +174,19 @@ final class Router implements TriggerHandler {
 
     private void runInQube(AgentSession caller, AgentSession.PendingCall call, AgentSession target, String user,
             ServiceCall sc) {
-        MuxStream toTarget = null;
-        MuxStream toCaller = null;
+        DataConnection toTarget = null;
+        DataConnection toCaller = null;
         try {
-            toTarget = target.openStream();
-            toCaller = caller.openStream();
+            toTarget = target.openExecConnection();
+            toCaller = caller.openCallerConnection();
             String command = user + ":" + sc.toCommand();
-            target.sendControl(MessageType.EXEC_CMDLINE, new ExecParams(caller.domainId(), toTarget.id(), command).encode());
-            call.connect(target.domainId(), toCaller.id());
+            target.sendExec(MessageType.EXEC_CMDLINE, toTarget, caller.domainId(), command);
+            if (!call.connect(toCaller, target.domainId())) {
+                toTarget.abort();
+                toTarget.close();
+                toCaller.close();
+                return;
+            }
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot connect {0} to {1}: {2}", call, target.qube(), e.getMessage());
             call.refuse(String.valueOf(e.getMessage()));

@@ -1,23 +1,23 @@
 package io.bulkhead.core.qrexec.internal;
 
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
 import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
 import io.bulkhead.core.qrexec.protocol.Message;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The caller's stdin of a call served in dom0, read from the caller's data stream (after its
+ * The caller's stdin of a call served in dom0, read from the caller's data connection (after its
  * hello) and checked against the caller rules. A violation closes the caller's link.
  */
 final class StdinInputStream extends InputStream {
-    private final MuxStream stream;
+    private final DataConnection stream;
     private final DataStreamChecker checker;
     private byte[] chunk = new byte[0];
     private int pos;
     private boolean eof;
 
-    StdinInputStream(MuxStream stream, DataStreamChecker checker) {
+    StdinInputStream(DataConnection stream, DataStreamChecker checker) {
         this.stream = stream;
         this.checker = checker;
     }
@@ -59,7 +59,7 @@ final class StdinInputStream extends InputStream {
         try {
             checker.accept(m);
         } catch (io.bulkhead.core.qrexec.protocol.ProtocolException e) {
-            stream.link().fail("caller of a dom0 service: " + e.getMessage());
+            stream.failLink("caller of a dom0 service: " + e.getMessage());
             throw e;
         }
     }

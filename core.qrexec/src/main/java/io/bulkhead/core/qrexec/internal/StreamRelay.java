@@ -1,6 +1,6 @@
 package io.bulkhead.core.qrexec.internal;
 
-import io.bulkhead.core.qrexec.mux.MuxStream;
+import io.bulkhead.core.qrexec.internal.link.DataConnection;
 import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
 import io.bulkhead.core.qrexec.protocol.ExitStatus;
 import io.bulkhead.core.qrexec.protocol.Message;
@@ -12,11 +12,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Connects a caller's data stream to a service's data stream (a VM to VM call): Qubes messages
+ * Connects a caller's data connection to a service's (a VM to VM call, over any transports): Qubes messages
  * are passed through unchanged, hellos included, so both agents negotiate end to end. Each
  * direction is checked against the data-connection rules; the qube that breaks them gets its
- * link closed, the other side sees its stream aborted. Back-pressure is the mux credit: a pump
- * forwards a message only when the other side has room for it.
+ * link closed, the other side sees its connection aborted. Back-pressure is the transport's: a
+ * pump forwards a message only when the other side has room for it (mux credit, socket buffer).
  */
 final class StreamRelay {
     private static final System.Logger LOG = System.getLogger(StreamRelay.class.getName());
@@ -31,7 +31,7 @@ final class StreamRelay {
      * @param helloTimeoutMillis how long the service side may take to send its first message
      * @return the service's exit status, or 125 if none was relayed
      */
-    static int run(MuxStream caller, MuxStream service, String description, Executor executor, long helloTimeoutMillis) {
+    static int run(DataConnection caller, DataConnection service, String description, Executor executor, long helloTimeoutMillis) {
         CompletableFuture<Void> upstream = new CompletableFuture<>();
         executor.execute(() -> {
             try {
@@ -51,7 +51,7 @@ final class StreamRelay {
      * Stdin. When the service stops reading (it finished, or closed its stdin) the rest is
      * drained and dropped, so the caller is not blocked and still gets the exit status.
      */
-    private static void callerToService(MuxStream caller, MuxStream service, String description) {
+    private static void callerToService(DataConnection caller, DataConnection service, String description) {
         DataStreamChecker checker = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
         boolean forwarding = true;
         try {
@@ -71,7 +71,7 @@ final class StreamRelay {
             }
             service.end();
         } catch (ProtocolException e) {
-            caller.link().fail("caller side of " + description + ": " + e.getMessage());
+            caller.failLink("caller side of " + description + ": " + e.getMessage());
             service.abort();
         } catch (IOException e) {
             // the caller went away or the call was closed: the service need not wait for more
@@ -81,7 +81,7 @@ final class StreamRelay {
     }
 
     /** Output and exit status; a service that breaks the rules loses its link, the caller gets 125. */
-    private static int serviceToCaller(MuxStream service, MuxStream caller, String description, long firstTimeoutMillis) {
+    private static int serviceToCaller(DataConnection service, DataConnection caller, String description, long firstTimeoutMillis) {
         DataStreamChecker checker = new DataStreamChecker(DataStreamChecker.Sender.SERVICE, ProtocolVersion.CURRENT);
         int exit = ExitStatus.PROBLEM;
         try {
@@ -96,7 +96,7 @@ final class StreamRelay {
             }
             caller.end();
         } catch (ProtocolException e) {
-            service.link().fail("service side of " + description + ": " + e.getMessage());
+            service.failLink("service side of " + description + ": " + e.getMessage());
             caller.abort();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "{0}: service side: {1}", description, e.getMessage());
