@@ -54,7 +54,8 @@ public final class AdminApiComponent implements AdminApi, QubesEventListener {
     public AdminApiComponent(@Reference DomainsService domains, @Reference PolicyService policy, AdminConfig config, BundleContext context) {
         this.context = context;
         this.dispatcher = new AdminDispatcher(domains, policy, () -> hooks, name -> Optional.ofNullable(contributed.get(name)));
-        this.bridge = new AdminQrexecBridge(dispatcher);
+        this.bridge = new AdminQrexecBridge(dispatcher, new EventStreamer(events, dispatcher),
+                new VolumeImportStream(dispatcher, domains, dataDir(context)));
         Path socket = config.socket_path().isBlank() ? dataDir(context).resolve("run").resolve("qubesd.sock") : Path.of(config.socket_path());
         try {
             this.server = new AdminSocketServer(socket, dispatcher, events, new CommandStream(() -> Optional.ofNullable(qrexec)),

@@ -5,10 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -16,13 +12,10 @@ import io.bulkhead.core.admin.AdminRequest;
 import io.bulkhead.core.admin.internal.wire.RequestDecoder;
 import io.bulkhead.core.admin.internal.wire.ResponseEncoder;
 import io.bulkhead.core.domains.QubesException;
-import io.bulkhead.core.domains.event.QubesEvent;
 
 /** Serves one qubesd connection: one request, read until the client's half-close, one response. */
 final class AdminConnection {
     private static final Logger LOG = Logger.getLogger(AdminConnection.class.getName());
-    /** Events queued for a slow {@code admin.Events} reader before its stream is dropped. */
-    private static final int EVENT_BACKLOG = 4096;
 
     private final AdminDispatcher dispatcher;
     private final EventHub events;
@@ -59,7 +52,7 @@ final class AdminConnection {
             request = withSource(RequestDecoder.decode(raw));
             if (AdminDispatcher.EVENTS.equals(request.method())) {
                 dispatcher.authorize(request);
-                streamEvents(channel, request);
+                new EventStreamer(events, dispatcher).stream(request, frame -> write(channel, frame), channel::isOpen);
                 return;
             }
             if (CommandStream.handles(request.method())) {
@@ -158,47 +151,6 @@ final class AdminConnection {
             } while (read == 0);
             return read;
         }
-    }
-
-    private void streamEvents(SocketChannel channel, AdminRequest request) throws IOException {
-        BlockingQueue<QubesEvent> queue = new ArrayBlockingQueue<>(EVENT_BACKLOG);
-        boolean[] overflow = {false};
-        try (AutoCloseable subscription = events.subscribe(event -> {
-            if (!queue.offer(event)) {
-                overflow[0] = true;
-            }
-        })) {
-            write(channel, ResponseEncoder.event("", "connection-established", Map.of()));
-            while (channel.isOpen() && !overflow[0]) {
-                QubesEvent event = queue.poll(1, TimeUnit.SECONDS);
-                if (event == null || !wanted(request, event)) {
-                    continue;
-                }
-                write(channel, ResponseEncoder.event(event.subject().orElse(""), event.name(), event.arguments()));
-            }
-            if (overflow[0]) {
-                LOG.warning("admin.Events reader too slow: more than " + EVENT_BACKLOG + " events queued, stream closed");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            // the client closed the stream: that is how admin.Events ends
-        } catch (Exception e) {
-            LOG.log(Level.WARNING, "admin.Events stream failed", e);
-        }
-    }
-
-    /** A qube as destination limits the stream to that qube's events; hooks may hide qubes. */
-    private boolean wanted(AdminRequest request, QubesEvent event) {
-        String name = event.name();
-        if (name.startsWith("admin-permission:") || name.startsWith("device-get:") || name.startsWith("device-list:")
-                || name.startsWith("device-list-attached:") || name.equals("domain-is-fully-usable")) {
-            return false;
-        }
-        if (!request.toAdminVm() && !event.subject().map(request.destination()::equals).orElse(false)) {
-            return false;
-        }
-        return event.subject().map(subject -> dispatcher.visibleToCaller(request, subject)).orElse(true);
     }
 
     private static void write(SocketChannel channel, byte[] bytes) throws IOException {

@@ -51,6 +51,8 @@ public final class AdminDispatcher implements AdminApi {
         new LabelVolumeMethods(domains).register(builtins);
         new PolicyMethods(policy).register(builtins);
         builtins.add(EVENTS, Rule.NONE, Rule.NONE, Destination.ANY, AdminDispatcher::socketOnly);
+        builtins.add(VolumeImportStream.IMPORT, Rule.REQUIRED, Rule.NONE, Destination.QUBE, VolumeImportStream::socketRefusal);
+        builtins.add(VolumeImportStream.IMPORT_WITH_SIZE, Rule.REQUIRED, Rule.NONE, Destination.QUBE, VolumeImportStream::socketRefusal);
         builtins.add(CommandStream.RUN, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
         builtins.add(CommandStream.RUN_SERVICE, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);
         builtins.add(CommandStream.RUN_WITH_INPUT, Rule.OPTIONAL, Rule.REQUIRED, Destination.QUBE, AdminDispatcher::socketOnly);

@@ -22,19 +22,42 @@ final class AdminQrexecBridge implements Dom0RpcHandler {
     private static final Logger LOG = Logger.getLogger(AdminQrexecBridge.class.getName());
 
     private final AdminDispatcher dispatcher;
+    private final EventStreamer events;
+    private final VolumeImportStream imports;
 
-    AdminQrexecBridge(AdminDispatcher dispatcher) {
+    AdminQrexecBridge(AdminDispatcher dispatcher, EventStreamer events, VolumeImportStream imports) {
         this.dispatcher = dispatcher;
+        this.events = events;
+        this.imports = imports;
     }
 
     @Override
     public int handle(Dom0RpcCall call) throws IOException {
+        if (VolumeImportStream.handles(call.serviceName())) {
+            AdminRequest header = new AdminRequest(call.serviceName(), call.argument(), call.source(), destination(call), new byte[0]);
+            call.stdout().write(imports.serve(header, call.stdin()));
+            call.stdout().flush();
+            return 0;
+        }
         byte[] payload = readPayload(call.stdin());
         byte[] answer;
         if (payload == null) {
             answer = ResponseEncoder.error("ProtocolError", "request too large (limit " + RequestDecoder.MAX_REQUEST_BYTES + " bytes)");
         } else if (AdminDispatcher.EVENTS.equals(call.serviceName())) {
-            answer = ResponseEncoder.error("ProtocolError", AdminDispatcher.EVENTS + " is not available through qrexec yet");
+            AdminRequest request = new AdminRequest(call.serviceName(), call.argument(), call.source(), destination(call), payload);
+            try {
+                dispatcher.authorize(request);
+            } catch (io.bulkhead.core.domains.QubesException e) {
+                call.stdout().write(ResponseEncoder.error(e.qubesClass(), e.getMessage()));
+                call.stdout().flush();
+                return 0;
+            }
+            // the stream ends when the caller goes away: the next write fails
+            events.stream(request, frame -> {
+                call.stdout().write(frame);
+                call.stdout().flush();
+            }, () -> true);
+            return 0;
         } else {
             AdminRequest request = new AdminRequest(call.serviceName(), call.argument(), call.source(), destination(call), payload);
             try {
