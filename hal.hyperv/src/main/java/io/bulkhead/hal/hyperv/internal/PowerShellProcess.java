@@ -38,6 +38,8 @@ final class PowerShellProcess implements PowerShell {
     private Writer stdin;
     private BlockingQueue<String> stdout;
     private Deque<String> stderr;
+    /** Reads stderr; joined before a failure is reported so its last lines are complete. */
+    private Thread stderrPump;
     private boolean closed;
 
     /**
@@ -131,13 +133,13 @@ final class PowerShellProcess implements PowerShell {
         stderr = new ArrayDeque<>();
         pump(started.getInputStream(), stdout::add, "stdout", true);
         Deque<String> errors = stderr;
-        pump(started.getErrorStream(), line -> keep(errors, line), "stderr", false);
+        stderrPump = pump(started.getErrorStream(), line -> keep(errors, line), "stderr", false);
         stdin.write(RunnerLoop.bootstrapLine(remote));
         stdin.write('\n');
         stdin.flush();
     }
 
-    private void pump(InputStream stream, Consumer<String> sink, String what, boolean markEnd) {
+    private Thread pump(InputStream stream, Consumer<String> sink, String what, boolean markEnd) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -153,6 +155,7 @@ final class PowerShellProcess implements PowerShell {
         }, "hal-hyperv-powershell-" + what);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     private static void keep(Deque<String> lines, String line) {
@@ -172,6 +175,14 @@ final class PowerShellProcess implements PowerShell {
                 if (dead.waitFor(2, TimeUnit.SECONDS)) {
                     exit = " (exit code " + dead.exitValue() + ")";
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Thread pump = stderrPump;
+        if (pump != null && !exit.isEmpty()) {
+            try {
+                pump.join(2_000); // the process is gone: its stderr ends soon
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
