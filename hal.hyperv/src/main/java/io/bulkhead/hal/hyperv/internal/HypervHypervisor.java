@@ -538,6 +538,8 @@ public final class HypervHypervisor implements Hypervisor, AutoCloseable {
                     + " this dom0 runs on " + platform.osName());
         }
         if (!config.remoteComputer().isBlank()) {
+            // deliberate limit: AF_HYPERV only connects on the Hyper-V host; relaying the channel from a
+            // remote host would need a Bulkhead process there, which this backend does not install
             throw new HypervisorException(name, "cannot open channel " + channelName + " of domain " + name
                     + ": hvsocket connects only from the Hyper-V host itself, and Hyper-V runs on "
                     + config.remoteComputer() + " (remoteComputer); a relay on that host is not implemented");

@@ -293,6 +293,7 @@ final class XlStandIn implements AutoCloseable {
             case "pci-detach" -> pciDetach(args);
             case "block-attach" -> blockAttach(args);
             case "block-detach" -> blockDetach(args);
+            // the stand-in validates calls: an xl subcommand the backend is not expected to use fails the test
             default -> throw new Invalid("command not implemented: " + argv.get(0));
         }
     }
