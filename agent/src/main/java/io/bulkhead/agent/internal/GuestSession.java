@@ -26,10 +26,13 @@ final class GuestSession {
     private final ClientListener clients;
     private final ExecutorService pool;
     private final Log log;
+    private final Runnable connected;
     private volatile int version;
 
-    GuestSession(MuxLink link, ExecHandler exec, ClientListener clients, ExecutorService pool, Log log) {
+    /** @param connected run once the hellos are exchanged */
+    GuestSession(MuxLink link, ExecHandler exec, ClientListener clients, ExecutorService pool, Log log, Runnable connected) {
         this.link = link;
+        this.connected = connected;
         this.exec = exec;
         this.clients = clients;
         this.pool = pool;
@@ -49,6 +52,7 @@ final class GuestSession {
             checker.accept(hello);
             version = checker.version();
             log.info("connected to dom0, protocol version " + version);
+            connected.run();
             Message m;
             while ((m = link.control().read()) != null) {
                 checker.accept(m);
@@ -68,11 +72,12 @@ final class GuestSession {
         switch (m.type()) {
             case MessageType.EXEC_CMDLINE:
             case MessageType.JUST_EXEC: {
+                long arrived = System.nanoTime();
                 ExecParams params = ExecParams.decode(m.payload());
                 MuxStream stream = link.stream(params.connectPort());
                 int type = m.type();
                 try {
-                    pool.execute(() -> exec.handle(this, type, params, stream));
+                    pool.execute(() -> exec.handle(this, type, params, stream, arrived));
                 } catch (RejectedExecutionException e) {
                     stream.close();
                 }
