@@ -226,6 +226,14 @@ for lib in $(find "$root/opt/jre" -type f \( -name '*.so' -o -perm -u+x \) -exec
   esac
 done
 [ -f "$root/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+# C.UTF-8 (400 KB, libc-bin: the same glibc): the agent runs with LANG=C.UTF-8 so that the JVM passes
+# non-ASCII command lines through; glibc does not build this locale in
+if [ -d /usr/lib/locale/C.utf8 ]; then
+  mkdir -p "$root/usr/lib/locale"
+  cp -r /usr/lib/locale/C.utf8 "$root/usr/lib/locale/"
+else
+  echo "template:   WARNING: /usr/lib/locale/C.utf8 missing (libc-bin): non-ASCII commands reach the guest as '?'" >&2
+fi
 # The archive must map in the guest tree: check it with the host kernel, which runs the same binaries.
 "$root/opt/jre/bin/java" -Xshare:on -version >/dev/null 2>"$work/cds-check" \
   || die "the guest JRE cannot map its CDS archive: $(cat "$work/cds-check")"

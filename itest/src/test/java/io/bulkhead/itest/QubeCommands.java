@@ -15,10 +15,22 @@ final class QubeCommands {
     }
 
     static Result run(QrexecService qrexec, String qube, String command) throws Exception {
+        return run(qrexec, qube, command, new byte[0]);
+    }
+
+    /** Runs {@code command} with {@code stdin} as its input (written while its output is read). */
+    static Result run(QrexecService qrexec, String qube, String command, byte[] stdin) throws Exception {
         RemoteProcess process = qrexec.exec(qube, "root", command);
-        process.stdin().close();
+        CompletableFuture<Void> input = CompletableFuture.runAsync(() -> {
+            try (var out = process.stdin()) {
+                out.write(stdin);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> read(process.stderr()));
         String stdout = read(process.stdout());
+        input.get();
         return new Result(process.waitFor(), stdout, stderr.get());
     }
 

@@ -99,6 +99,12 @@ public class RealQubeIT {
 
         assertEquals(new Result(0, "hi\n", ""), run("work", "echo hi"));
         assertEquals(new Result(7, "", "oops\n"), run("work", "echo oops >&2; exit 7"));
+        // non-ASCII survives the way in (the guest's locale) and out
+        assertEquals(new Result(0, "caf\u00e9 \u2603\n", ""), run("work", "echo 'caf\u00e9 \u2603'"));
+        // a burst from dom0 far larger than one virtio-serial read reaches the command whole
+        byte[] burst = new byte[256 * 1024];
+        new java.util.Random(6).nextBytes(burst);
+        assertEquals(new Result(0, burst.length + "\n", ""), QubeCommands.run(qrexec, "work", "wc -c | tr -d ' '", burst));
         assertEquals(0, run("work", "mkdir -p /home/user && echo kept > /home/user/private-file"
                 + " && echo lost > /etc/root-file && sync").exitCode());
 

@@ -12,11 +12,15 @@ import java.util.List;
  * @param clientSocket socket for {@code qrexec-client-vm}, or {@code null} for none
  * @param userSwitch   how commands run as another user
  * @param once         exit when dom0 disconnects instead of waiting for it again
- * @param prewarm      spawn a trivial process at startup so the first call does not pay for it
+ * @param prewarm      spawn ahead at startup (warm shells, else a trivial process) so the first call does not pay for it
+ * @param warmUsers    users whose shell commands run in a shell spawned ahead of demand ({@link WarmShells})
  * @param logLevel     log threshold
  */
 record AgentConfig(Path device, Path connect, List<Path> rpcDirs, Path clientSocket, UserSwitch userSwitch,
-        boolean once, boolean prewarm, Log.Level logLevel) {
+        boolean once, boolean prewarm, List<String> warmUsers, Log.Level logLevel) {
+
+    /** Qubes' default user and root: who dom0 runs commands as. */
+    static final List<String> DEFAULT_WARM_USERS = List.of("user", "root");
 
     /** Qubes' service search path. */
     static final List<Path> DEFAULT_RPC_DIRS = List.of(Path.of("/run/qubes-rpc"), Path.of("/usr/local/etc/qubes-rpc"),

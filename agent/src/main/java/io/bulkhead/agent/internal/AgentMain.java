@@ -11,7 +11,8 @@ import java.util.Locale;
  *
  * <pre>
  * java -jar bulkhead-agent.jar [--device|--port PATH | --connect SOCKET] [--rpc-dir DIR[:DIR...]]
- *      [--client-socket PATH|none] [--user-switch auto|su|none] [--once] [--no-prewarm] [--log-level LEVEL]
+ *      [--client-socket PATH|none] [--user-switch auto|su|none] [--once] [--no-prewarm]
+ *      [--warm-users USER[,USER...]|none] [--log-level LEVEL]
  * java -jar bulkhead-agent.jar qrexec-client-vm [options] TARGET SERVICE[+ARG] [PROG [ARGS...]]
  * </pre>
  *
@@ -51,7 +52,7 @@ public final class AgentMain {
     static String usage() {
         return "usage: qrexec-agent [--device|--port PATH | --connect SOCKET] [--rpc-dir DIR[:DIR...]] "
                 + "[--client-socket PATH|none] [--user-switch auto|su|none] [--once] [--no-prewarm] "
-                + "[--log-level debug|info|warn|error]\n"
+                + "[--warm-users USER[,USER...]|none] [--log-level debug|info|warn|error]\n"
                 + "       qrexec-agent qrexec-client-vm [--agent-socket PATH] [-s SOURCE] TARGET SERVICE[+ARG] [PROG [ARGS...]]";
     }
 
@@ -63,6 +64,7 @@ public final class AgentMain {
         AgentConfig.UserSwitch userSwitch = AgentConfig.UserSwitch.AUTO;
         boolean once = false;
         boolean prewarm = true;
+        List<String> warmUsers = AgentConfig.DEFAULT_WARM_USERS;
         Log.Level level = Log.Level.INFO;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -102,6 +104,7 @@ public final class AgentMain {
                     break;
                 case "--once": once = true; break;
                 case "--no-prewarm": prewarm = false; break;
+                case "--warm-users": warmUsers = warmUsers(value != null ? value : next(args, ++i, a)); break;
                 case "--log-level":
                     try {
                         level = Log.Level.valueOf((value != null ? value : next(args, ++i, a)).toUpperCase(Locale.ROOT));
@@ -122,7 +125,21 @@ public final class AgentMain {
         if (device != null && connect != null) {
             throw new IllegalArgumentException("--device and --connect exclude each other");
         }
-        return new AgentConfig(device, connect, rpcDirs, clientSocket, userSwitch, once, prewarm, level);
+        return new AgentConfig(device, connect, rpcDirs, clientSocket, userSwitch, once, prewarm, warmUsers, level);
+    }
+
+    private static List<String> warmUsers(String value) {
+        if (value.equals("none")) {
+            return List.of();
+        }
+        List<String> users = new ArrayList<>();
+        for (String u : value.split(",", -1)) {
+            if (u.isEmpty() || u.contains(":") || u.contains("/") || u.contains("\n")) {
+                throw new IllegalArgumentException("--warm-users takes a comma-separated list of user names or 'none', not '" + value + "'");
+            }
+            users.add(u);
+        }
+        return List.copyOf(users);
     }
 
     private static String next(String[] args, int i, String option) {

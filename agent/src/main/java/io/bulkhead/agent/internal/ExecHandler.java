@@ -40,18 +40,23 @@ final class ExecHandler {
 
     private final ServiceLocator locator;
     private final ProcessLauncher launcher;
+    private final WarmShells warmShells;
     private final ExecutorService pool;
     private final Log log;
 
-    ExecHandler(ServiceLocator locator, ProcessLauncher launcher, ExecutorService pool, Log log) {
+    ExecHandler(ServiceLocator locator, ProcessLauncher launcher, WarmShells warmShells, ExecutorService pool, Log log) {
         this.locator = locator;
         this.launcher = launcher;
+        this.warmShells = warmShells;
         this.pool = pool;
         this.log = log;
     }
 
     /** Serves the request on {@code stream}; closes it and reports the end to {@code session}. */
-    void handle(GuestSession session, int type, ExecParams params, MuxStream stream) {
+    void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long arrivedNanos) {
+        Timing timing = log.isDebug() ? new Timing(arrivedNanos) : null;
+        mark(timing, "handling");
+        String shellUser = null;
         try {
             stream.write(Message.hello(ProtocolVersion.CURRENT));
             DataStreamChecker caller = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
@@ -60,6 +65,7 @@ final class ExecHandler {
                 return;
             }
             caller.accept(hello);
+            mark(timing, "hello");
             CommandLine cl;
             try {
                 cl = CommandLine.parse(params.command());
@@ -71,9 +77,13 @@ final class ExecHandler {
             if (type == MessageType.JUST_EXEC) {
                 stream.write(Message.exitCode(justExec(cl)));
             } else {
-                run(cl, stream, caller);
+                if (!cl.isService()) {
+                    shellUser = cl.user();
+                }
+                run(cl, stream, caller, timing);
             }
             stream.end();
+            mark(timing, "end");
         } catch (ProtocolException e) {
             stream.link().fail("data stream " + stream.id() + ": " + e.getMessage());
         } catch (IOException e) {
@@ -81,7 +91,19 @@ final class ExecHandler {
         } finally {
             stream.close();
             session.connectionTerminated(params.connectDomain(), params.connectPort());
+            if (timing != null) {
+                mark(timing, "terminated");
+                log.debug("exec timing (us since the request arrived): " + timing);
+            }
+            if (shellUser != null && warmShells != null) {
+                // after the command, not while it runs: the next spawn would compete with it for the vCPU
+                warmShells.replenish(shellUser);
+            }
         }
+    }
+
+    private static void mark(Timing timing, String step) {
+        Timing.mark(timing, step);
     }
 
     private int justExec(CommandLine cl) {
@@ -115,7 +137,7 @@ final class ExecHandler {
         }
     }
 
-    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller) throws IOException {
+    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller, Timing timing) throws IOException {
         Process process;
         if (cl.isService()) {
             ServiceCall sc = cl.service();
@@ -143,15 +165,35 @@ final class ExecHandler {
             log.info("executing " + sc.descriptor() + " for " + sc.sourceDomain() + " as " + cl.user());
         } else {
             try {
-                process = launcher.shell(cl.user(), cl.command(), Map.of(), false);
+                ShellPlan plan = launcher.shellPlan(cl.user());
+                mark(timing, "planned");
+                process = warmShell(plan, cl.command(), timing);
+                if (process != null) {
+                    mark(timing, "warm");
+                } else {
+                    process = launcher.shell(plan, cl.command(), Map.of(), false);
+                    mark(timing, "spawned");
+                }
             } catch (IOException e) {
                 log.error("cannot start command: " + e.getMessage());
                 fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
                 return;
             }
-            log.debug("executing command as " + cl.user());
         }
-        pumpProcess(process, stream, caller);
+        pumpProcess(process, stream, caller, timing);
+    }
+
+    /** The command running in a warm shell, or {@code null} when it must be spawned. */
+    private Process warmShell(ShellPlan plan, String command, Timing timing) throws IOException {
+        if (warmShells == null) {
+            return null;
+        }
+        try {
+            return warmShells.run(plan, command, timing);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a warm shell");
+        }
     }
 
     /** Validates the names and looks the service up; empty when it does not exist or is invalid. */
@@ -192,16 +234,24 @@ final class ExecHandler {
         stream.write(Message.exitCode(status));
     }
 
-    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller) throws IOException {
+    /**
+     * Streams the process: stdin from the caller on a pool thread, stderr on another, stdout on
+     * this thread (one thread handoff fewer per command), then the exit status once both outputs
+     * ended and the process exited, as Qubes' agent does.
+     */
+    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller, Timing timing) throws IOException {
         int chunk = ProtocolVersion.maxDataChunk(caller.version());
         pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
-        Future<?> out = pool.submit(() -> copy(process.getInputStream(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk));
         Future<?> err = pool.submit(() -> copy(process.getErrorStream(), new MessageOutputStream(stream, MessageType.DATA_STDERR, chunk), chunk));
+        mark(timing, "pumping");
+        copy(process.getInputStream(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk);
+        mark(timing, "stdout-ended");
         int status;
         try {
-            status = process.waitFor();
-            out.get();
             err.get();
+            mark(timing, "stderr-ended");
+            status = process.waitFor();
+            mark(timing, "exited");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroy();
@@ -210,6 +260,7 @@ final class ExecHandler {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         }
         stream.write(Message.exitCode(status));
+        mark(timing, "status");
     }
 
     private Void copy(InputStream from, MessageOutputStream to, int chunk) throws IOException {

@@ -68,11 +68,12 @@ final class GuestSession {
         switch (m.type()) {
             case MessageType.EXEC_CMDLINE:
             case MessageType.JUST_EXEC: {
+                long arrived = System.nanoTime();
                 ExecParams params = ExecParams.decode(m.payload());
                 MuxStream stream = link.stream(params.connectPort());
                 int type = m.type();
                 try {
-                    pool.execute(() -> exec.handle(this, type, params, stream));
+                    pool.execute(() -> exec.handle(this, type, params, stream, arrived));
                 } catch (RejectedExecutionException e) {
                     stream.close();
                 }

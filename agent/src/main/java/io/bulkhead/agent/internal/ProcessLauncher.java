@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +20,9 @@ import java.util.Optional;
  * arguments is ever needed. Without root the agent runs everything as itself.
  *
  * <p>Spawning cost: {@link AgentMain} selects {@code jdk.lang.Process.launchMechanism=FORK}
- * (no {@code jspawnhelper} exec, which is slow under TCG) and {@link #prewarm()} pays the first
- * {@code ProcessBuilder} initialisation at startup, before a snapshot is taken.
+ * (no {@code jspawnhelper} exec, which is slow under TCG; the template selects VFORK), and
+ * {@link #prewarm()} pays the first {@code ProcessBuilder} initialisation at startup, before a
+ * snapshot is taken. {@link WarmShells} takes the spawn off the path of shell commands.
  */
 final class ProcessLauncher {
     private static final File DEV_NULL = new File("/dev/null");
@@ -29,6 +31,7 @@ final class ProcessLauncher {
     private final Passwd passwd;
     private final Log log;
     private final String agentUser = System.getProperty("user.name", "");
+    private final Map<String, PlanInputs.Cached> plans = new java.util.concurrent.ConcurrentHashMap<>();
 
     ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log) {
         this.mode = mode;
@@ -36,17 +39,47 @@ final class ProcessLauncher {
         this.log = log;
     }
 
-    /** Runs {@code command} with the user's shell ({@code SHELL -c command}). */
-    Process shell(String user, String command, Map<String, String> env, boolean discardIo) throws IOException {
+    /**
+     * How a shell command runs for {@code user} now: the user's shell ({@code /bin/sh} when it
+     * has none usable), through {@code su} when switching users.
+     *
+     * @throws IOException if the user must be switched to but does not exist
+     */
+    ShellPlan shellPlan(String user) throws IOException {
         Optional<Passwd.Entry> account = passwd.lookup(user);
         String shell = account.map(Passwd.Entry::shell).filter(ProcessLauncher::usableShell).orElse("/bin/sh");
-        List<String> argv = new ArrayList<>();
-        if (switchTo(user, account)) {
-            argv.addAll(List.of(suPath(), "-s", shell, user, "-c", command));
-        } else {
-            argv.addAll(List.of(shell, "-c", command));
+        String su = switchTo(user, account) ? suPath() : null;
+        File directory = workingDirectory(account);
+        // the same inputs give the same plan object: cheap to compare on every command
+        PlanInputs inputs = new PlanInputs(account, shell, su, directory);
+        PlanInputs.Cached last = plans.get(user);
+        if (last != null && last.inputs().equals(inputs)) {
+            return last.plan();
         }
-        return start(argv, user, account, env, discardIo);
+        List<String> argv = su != null ? List.of(su, "-s", shell, user, "-c") : List.of(shell, "-c");
+        ShellPlan plan = new ShellPlan(user, shell, argv, accountEnv(account), directory);
+        plans.put(user, new PlanInputs.Cached(inputs, plan));
+        return plan;
+    }
+
+    /** What a shell plan is derived from (besides the user). */
+    private record PlanInputs(Optional<Passwd.Entry> account, String shell, String su, File directory) {
+        record Cached(PlanInputs inputs, ShellPlan plan) {
+        }
+    }
+
+    /** Runs {@code command} with the user's shell ({@code SHELL -c command}). */
+    Process shell(String user, String command, Map<String, String> env, boolean discardIo) throws IOException {
+        return shell(shellPlan(user), command, env, discardIo);
+    }
+
+    /** Runs {@code command} as {@code plan} says, with {@code env} on top of the plan's variables. */
+    Process shell(ShellPlan plan, String command, Map<String, String> env, boolean discardIo) throws IOException {
+        List<String> argv = new ArrayList<>(plan.argv());
+        argv.add(command);
+        Map<String, String> all = new HashMap<>(plan.env());
+        all.putAll(env);
+        return start(argv, all, plan.directory(), discardIo);
     }
 
     /** Runs a service executable with the argument as {@code argv[1]} when it is not empty. */
@@ -61,7 +94,9 @@ final class ProcessLauncher {
         if (!argument.isEmpty()) {
             argv.add(argument);
         }
-        return start(argv, user, account, env, discardIo);
+        Map<String, String> all = new HashMap<>(accountEnv(account));
+        all.putAll(env);
+        return start(argv, all, workingDirectory(account), discardIo);
     }
 
     private boolean switchTo(String user, Optional<Passwd.Entry> account) throws IOException {
@@ -71,24 +106,30 @@ final class ProcessLauncher {
         if (sw && account.isEmpty()) {
             throw new IOException("unknown user '" + user + "'");
         }
-        if (!sw && other && mode == AgentConfig.UserSwitch.AUTO) {
+        if (!sw && other && mode == AgentConfig.UserSwitch.AUTO && log.isDebug()) {
             log.debug("agent is not root: running as " + agentUser + " instead of " + user);
         }
         return sw;
     }
 
-    private Process start(List<String> argv, String user, Optional<Passwd.Entry> account, Map<String, String> env,
-            boolean discardIo) throws IOException {
+    private static Map<String, String> accountEnv(Optional<Passwd.Entry> account) {
+        return account.map(a -> Map.of("HOME", a.home(), "USER", a.name(), "LOGNAME", a.name())).orElse(Map.of());
+    }
+
+    // java.io.File for the checks on every command: fewer bytecodes than NIO, which counts while interpreted
+    private static File workingDirectory(Optional<Passwd.Entry> account) {
+        if (account.isEmpty()) {
+            return null;
+        }
+        File home = new File(account.get().home());
+        return home.isDirectory() ? home : null;
+    }
+
+    private static Process start(List<String> argv, Map<String, String> env, File directory, boolean discardIo) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(argv);
-        Map<String, String> e = pb.environment();
-        account.ifPresent(a -> {
-            e.put("HOME", a.home());
-            e.put("USER", a.name());
-            e.put("LOGNAME", a.name());
-        });
-        e.putAll(env);
-        if (account.isPresent() && Files.isDirectory(Path.of(account.get().home()))) {
-            pb.directory(new File(account.get().home()));
+        pb.environment().putAll(env);
+        if (directory != null) {
+            pb.directory(directory);
         }
         if (discardIo) {
             pb.redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
@@ -117,12 +158,12 @@ final class ProcessLauncher {
 
     private static boolean usableShell(String shell) {
         return !shell.isEmpty() && !shell.endsWith("/nologin") && !shell.endsWith("/false")
-                && Files.isExecutable(Path.of(shell));
+                && new File(shell).canExecute();
     }
 
     private static String suPath() {
         for (String p : new String[] {"/bin/su", "/usr/bin/su", "/sbin/su"}) {
-            if (Files.isExecutable(Path.of(p))) {
+            if (new File(p).canExecute()) {
                 return p;
             }
         }

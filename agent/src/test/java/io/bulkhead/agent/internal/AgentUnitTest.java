@@ -43,6 +43,16 @@ class AgentUnitTest {
     }
 
     @Test
+    void warmUsersOption() {
+        assertEquals(List.of("user", "root"), AgentMain.parse(new String[0]).warmUsers(), "Qubes' default user and root");
+        assertEquals(List.of(), AgentMain.parse(new String[] {"--warm-users", "none"}).warmUsers());
+        assertEquals(List.of("alice", "bob"), AgentMain.parse(new String[] {"--warm-users=alice,bob"}).warmUsers());
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--warm-users", "alice,,bob"}));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--warm-users", "a:b"}));
+        assertThrows(IllegalArgumentException.class, () -> AgentMain.parse(new String[] {"--warm-users"}));
+    }
+
+    @Test
     void serviceLookupFollowsTheQubesOrder() throws Exception {
         Path first = Files.createDirectories(dir.resolve("run"));
         Path second = Files.createDirectories(dir.resolve("etc"));
@@ -79,6 +89,25 @@ class AgentUnitTest {
         assertEquals(new Passwd.Entry("user", 1000, 1000, "/home/user", "/bin/sh"), p.lookup("user").orElseThrow());
         assertTrue(p.lookup("broken").isEmpty());
         assertTrue(p.lookup("nobody").isEmpty());
+    }
+
+    @Test
+    void passwdChangesAreSeenAtTheNextLookup() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "user:x:1000:1000::/home/user:/bin/sh\n");
+        Passwd p = new Passwd(passwd);
+        assertEquals("/bin/sh", p.lookup("user").orElseThrow().shell());
+        // same size, same second: only the racy-timestamp rule notices
+        Files.writeString(passwd, "user:x:1000:1000::/home/user:/bin/zz\n");
+        assertEquals("/bin/zz", p.lookup("user").orElseThrow().shell());
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+        Files.setLastModifiedTime(passwd, old);
+        assertEquals("/bin/zz", p.lookup("user").orElseThrow().shell(), "parsed again: the stat changed");
+        Files.writeString(passwd, "user:x:1000:1000::/home/user:/bin/yy\n");
+        Files.setLastModifiedTime(passwd, java.nio.file.attribute.FileTime.fromMillis(old.toMillis() + 1000));
+        assertEquals("/bin/yy", p.lookup("user").orElseThrow().shell(), "an old file with a new time is parsed again");
+        Files.delete(passwd);
+        assertTrue(p.lookup("user").isEmpty(), "a missing file has no users");
     }
 
     @Test

@@ -100,6 +100,40 @@ class QrexecE2ETest {
     }
 
     @Test
+    void warmShellsGiveWhatOnDemandSpawnsGive() throws Exception {
+        world.start("cold", "--warm-users", "none");
+        List<String> commands = List.of("echo out; echo err >&2; exit 3", "echo \"$HOME $USER $LOGNAME\"; pwd",
+                "tr a-z A-Z", "IFS= read -r x; echo \"[$x]\"; cat", "echo 'multi\nline' \\\n  continued; exit 0",
+                "1\n2", "kill -9 $$");
+        for (String command : commands) {
+            String stdin = "1\necho injected\nrest";
+            assertEquals(execute("cold", command, stdin), execute("work", command, stdin), command);
+        }
+        assertEquals("3|out\n|err\n", execute("work", commands.get(0), ""));
+    }
+
+    @Test
+    void theAgentKeepsAShellReadyForTheNextCommand() throws Exception {
+        assertEquals("0|ready\n|", execute("work", "echo ready", ""));
+        ProcessHandle agent = world.agent("work").process.toHandle();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (agent.children().noneMatch(c -> c.info().commandLine().orElse("").contains("__bh_n")) && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertTrue(agent.children().anyMatch(c -> c.isAlive() && c.info().commandLine().orElse("").contains("__bh_n")),
+                "a warm shell waits for the next command");
+    }
+
+    /** exit|stdout|stderr of a shell command run as root with the given stdin. */
+    private String execute(String qube, String command, String stdin) throws Exception {
+        RemoteProcess p = world.dom0.service().exec(qube, "root", command);
+        p.stdin().write(stdin.getBytes(StandardCharsets.UTF_8));
+        p.stdin().close();
+        Output o = Output.collect(p);
+        return p.waitFor() + "|" + o.out() + "|" + o.err();
+    }
+
+    @Test
     void serviceGetsItsArgumentAndCallerAsQubes() throws Exception {
         RemoteProcess p = world.dom0.service().callService("work", "root", "test.Env+hello");
         p.stdin().close();

@@ -63,6 +63,11 @@ final class World implements AutoCloseable {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** The agent process of {@code qube} (started before). */
+    synchronized AgentProcess agent(String qube) {
+        return agents.get(qube);
+    }
+
     /** Starts the agent of {@code qube} and waits for its hello. */
     synchronized AgentProcess start(String qube, String... extra) throws Exception {
         Path rpc = rpcDir(qube);

@@ -16,6 +16,11 @@ import java.nio.file.Path;
  *
  * <p>While no host is connected, {@code read} returns end of file; {@link #awaitHost} polls
  * until the host sends its first bytes.
+ *
+ * <p>{@code available()} is always 0: a virtio port answers neither {@code FIONREAD} nor
+ * {@code lseek}, so the JDK's answer is an {@code IOException} ("Illegal seek"), which killed the
+ * link as soon as a buffered reader asked for more than one read of a burst (host to guest over
+ * about 4 KB).
  */
 public final class DeviceChannel implements QrexecChannel {
     private final RandomAccessFile file;
@@ -25,7 +30,7 @@ public final class DeviceChannel implements QrexecChannel {
 
     private DeviceChannel(RandomAccessFile file, String description) throws IOException {
         this.file = file;
-        this.input = new PushbackInputStream(new FileInputStream(file.getFD()), 1);
+        this.input = new PushbackInputStream(new PortInputStream(file), 1);
         this.output = new FileOutputStream(file.getFD());
         this.description = description;
     }
@@ -46,6 +51,18 @@ public final class DeviceChannel implements QrexecChannel {
                 return;
             }
             Thread.sleep(pollMillis);
+        }
+    }
+
+    /** The port's reads, without asking the port how much is buffered. */
+    private static final class PortInputStream extends FileInputStream {
+        PortInputStream(RandomAccessFile file) throws IOException {
+            super(file.getFD());
+        }
+
+        @Override
+        public int available() {
+            return 0;
         }
     }
 
