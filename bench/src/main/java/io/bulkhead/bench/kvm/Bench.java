@@ -4,17 +4,22 @@ import io.bulkhead.core.domains.hal.DiskFormat;
 import io.bulkhead.core.domains.hal.DomainChannel;
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.VolumeSpec;
+import io.bulkhead.core.qrexec.RemoteProcess;
+import io.bulkhead.core.qrexec.internal.QrexecConfig;
+import io.bulkhead.core.qrexec.internal.QrexecDaemon;
+import io.bulkhead.core.qrexec.transport.QrexecChannel;
 import io.bulkhead.hal.kvm.internal.KvmHypervisor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -22,40 +27,110 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * {@code ./bulkhead bench kvm [--cold N] [--restores N] [--unpauses N] [--rtts N]}: wall-clock
- * figures of the QEMU backend with the minimal template and the stand-in agent
- * ({@code $CACHE/templates/minimal-stub}, built or reused first):
+ * {@code ./bulkhead bench kvm [OPTIONS]}: wall-clock figures of real qubes on the QEMU backend,
+ * with the minimal template and the real guest agent (built or reused first), dom0's qrexec
+ * daemon in this JVM:
  * <ul>
- * <li>cold start: {@code start()} to the agent's ready line on the virtio-serial channel;</li>
- * <li>snapshot restore: {@code restoreSnapshot()} + {@code unpause()} to the first echo;</li>
- * <li>unpause of a paused VM to the first echo;</li>
- * <li>echo round trip through the channel into a running VM (1 byte and 1 KiB).</li>
+ * <li>cold start: {@code start()} to the agent's qrexec hello, and to the end of a first command;</li>
+ * <li>snapshot restore: {@code restoreSnapshot()} + {@code unpause()} to the hello and to a first
+ * command (the snapshot is of an idle agent waiting for dom0, as a disposable's savefile);</li>
+ * <li>unpause of a paused qube to the end of a first command;</li>
+ * <li>command round trip into a running qube ({@code echo} through qrexec, output and exit code
+ * back), back to back and with a pause between calls.</li>
  * </ul>
- * Runs one VM at a time. Prints the accelerator and how it was chosen.
+ * Runs one qube at a time. Prints the accelerator and how it was chosen.
  */
 public final class Bench {
 
-    private static final String READY = "BULKHEAD-AGENT-READY\n";
+    private static final String USAGE = "usage: bulkhead bench kvm [--cold N] [--restores N] [--unpauses N] [--calls N]"
+            + " [--pause-ms MS] [--user USER]";
+    private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(120);
 
     private final KvmHypervisor hypervisor;
+    private final QrexecDaemon qrexec;
     private final Path template;
     private final Path work;
+    private final String user;
+    private int domainIds = 1;
 
-    private Bench(KvmHypervisor hypervisor, Path template, Path work) {
+    private Bench(KvmHypervisor hypervisor, QrexecDaemon qrexec, Path template, Path work, String user) {
         this.hypervisor = hypervisor;
+        this.qrexec = qrexec;
         this.template = template;
         this.work = work;
+        this.user = user;
+    }
+
+    /** What to measure, from the command line. */
+    private record Options(int cold, int restores, int unpauses, int calls, int pauseMillis, String user) {
+        static Options parse(String[] args) {
+            int cold = 3;
+            int restores = 5;
+            int unpauses = 10;
+            int calls = 100;
+            int pause = 100;
+            String user = "user";
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--cold" -> cold = count(args, ++i, 1);
+                    case "--restores" -> restores = count(args, ++i, 1);
+                    case "--unpauses" -> unpauses = count(args, ++i, 1);
+                    case "--calls" -> calls = count(args, ++i, 1);
+                    case "--pause-ms" -> pause = count(args, ++i, 0);
+                    case "--user" -> user = value(args, ++i);
+                    case "-h", "--help" -> throw new UsageException(null);
+                    default -> throw new UsageException("unknown option '" + args[i] + "'");
+                }
+            }
+            return new Options(cold, restores, unpauses, calls, pause, user);
+        }
+
+        private static String value(String[] args, int i) {
+            if (i >= args.length) {
+                throw new UsageException(args[i - 1] + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int count(String[] args, int i, int min) {
+            String v = value(args, i);
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= min) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new UsageException(args[i - 1] + " needs a whole number >= " + min + ", not '" + v + "'");
+        }
+    }
+
+    private static final class UsageException extends RuntimeException {
+        UsageException(String problem) {
+            super(problem);
+        }
     }
 
     public static void main(String[] args) throws Exception {
-        int cold = intOption(args, "--cold", 3);
-        int restores = intOption(args, "--restores", 5);
-        int unpauses = intOption(args, "--unpauses", 10);
-        int rtts = intOption(args, "--rtts", 200);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (UsageException e) {
+            if (e.getMessage() == null) {
+                System.out.println(USAGE);
+            } else {
+                System.err.println("bench kvm: " + e.getMessage());
+                System.err.println(USAGE);
+            }
+            System.exit(e.getMessage() == null ? 0 : 2);
+            return;
+        }
         Path template = buildTemplate();
         Path work = Files.createTempDirectory(Path.of("/tmp"), "bench-kvm-");
         Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
@@ -65,85 +140,151 @@ public final class Bench {
             System.out.println("accelerator: " + hypervisor.acceleratorReport());
             System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                     + loadAverage());
-            new Bench(hypervisor, template, work).run(cold, restores, unpauses, rtts);
+            QrexecDaemon qrexec = new QrexecDaemon(qrexecConfig());
+            new Bench(hypervisor, qrexec, template, work, options.user()).run(options);
+            System.out.println("load average after: " + loadAverage());
         } finally {
             deleteTree(work);
         }
+        // the daemon's executor threads are not daemons
+        System.exit(0);
     }
 
-    private void run(int cold, int restores, int unpauses, int rtts) throws Exception {
-        List<Double> coldStarts = new ArrayList<>();
-        for (int i = 0; i < cold; i++) {
+    private void run(Options o) throws Exception {
+        List<Double> toHello = new ArrayList<>();
+        List<Double> toFirstCommand = new ArrayList<>();
+        for (int i = 0; i < o.cold(); i++) {
             DomainSpec spec = spec("cold" + i);
             hypervisor.define(spec);
             long t0 = System.nanoTime();
             hypervisor.start(spec.name());
-            try (DomainChannel channel = hypervisor.openQrexecChannel(spec.name())) {
-                awaitText(channel, READY, 120_000);
-                coldStarts.add(millisSince(t0));
-            }
+            attach(spec.name());
+            toHello.add(millisSince(t0));
+            echo(spec.name(), "first");
+            toFirstCommand.add(millisSince(t0));
+            qrexec.detach(spec.name());
             hypervisor.kill(spec.name());
             hypervisor.undefine(spec.name());
         }
-        report("cold start -> agent ready", coldStarts, "ms");
+        report("cold start -> agent hello", toHello);
+        report("cold start -> first command done", toFirstCommand);
 
-        // the snapshot of an idle, warm VM is the disposable-VM "savefile"
         DomainSpec base = spec("disp");
         hypervisor.define(base);
         hypervisor.start(base.name());
-        Path snapshot = work.resolve("disp.snapshot");
-        List<Double> rtt1 = new ArrayList<>();
-        List<Double> rtt1k = new ArrayList<>();
-        try (DomainChannel channel = hypervisor.openQrexecChannel(base.name())) {
-            awaitText(channel, READY, 120_000);
-            roundTrips(channel, rtts, 1, rtt1);
-            roundTrips(channel, rtts, 1024, rtt1k);
-            Thread.sleep(500);
-            long t0 = System.nanoTime();
-            hypervisor.saveSnapshot(base.name(), snapshot);
-            System.out.printf(Locale.ROOT, "snapshot save: %.0f ms, %d MB%n", millisSince(t0),
-                    Files.size(snapshot) >> 20);
-        }
-        report("echo round trip, 1 B", rtt1, "ms");
-        report("echo round trip, 1 KiB", rtt1k, "ms");
+        attach(base.name());
+        echo(base.name(), "warm-up");
+        List<Double> backToBack = roundTrips(base.name(), o.calls(), 0);
+        List<Double> spaced = roundTrips(base.name(), o.calls(), o.pauseMillis());
+        report("command round trip, back to back", backToBack);
+        report("command round trip, " + o.pauseMillis() + " ms apart", spaced);
 
-        List<Double> restoreToEcho = new ArrayList<>();
+        // dom0 goes away; the agent waits for it again: the state of a disposable's savefile
+        qrexec.detach(base.name());
+        Thread.sleep(1000);
+        Path snapshot = work.resolve("disp.snapshot");
+        long s0 = System.nanoTime();
+        hypervisor.saveSnapshot(base.name(), snapshot);
+        System.out.printf(Locale.ROOT, "snapshot save: %.0f ms, %d MB%n", millisSince(s0), Files.size(snapshot) >> 20);
+
         List<Double> restoreToPaused = new ArrayList<>();
-        for (int i = 0; i < restores; i++) {
+        List<Double> restoreToHello = new ArrayList<>();
+        List<Double> restoreToCommand = new ArrayList<>();
+        for (int i = 0; i < o.restores(); i++) {
             long t0 = System.nanoTime();
             hypervisor.restoreSnapshot(base, snapshot);
             restoreToPaused.add(millisSince(t0));
-            try (DomainChannel channel = hypervisor.openQrexecChannel(base.name())) {
-                hypervisor.unpause(base.name());
-                echoOnce(channel, "restore" + i);
-                restoreToEcho.add(millisSince(t0));
-            }
-            if (i < restores - 1) {
+            CompletableFuture<Void> attached = CompletableFuture.runAsync(() -> {
+                try {
+                    attach(base.name());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            hypervisor.unpause(base.name());
+            attached.get(HELLO_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            restoreToHello.add(millisSince(t0));
+            echo(base.name(), "restore" + i);
+            restoreToCommand.add(millisSince(t0));
+            if (i < o.restores() - 1) {
+                qrexec.detach(base.name());
                 hypervisor.kill(base.name());
             }
         }
-        report("snapshot restore -> paused", restoreToPaused, "ms");
-        report("snapshot restore -> first echo", restoreToEcho, "ms");
+        report("snapshot restore -> paused", restoreToPaused);
+        report("snapshot restore -> agent hello", restoreToHello);
+        report("snapshot restore -> first command done", restoreToCommand);
 
-        List<Double> unpauseToEcho = new ArrayList<>();
-        try (DomainChannel channel = hypervisor.openQrexecChannel(base.name())) {
-            for (int i = 0; i < unpauses; i++) {
-                hypervisor.pause(base.name());
-                Thread.sleep(50);
-                long t0 = System.nanoTime();
-                hypervisor.unpause(base.name());
-                echoOnce(channel, "u" + i);
-                unpauseToEcho.add(millisSince(t0));
-            }
+        List<Double> unpauseToCommand = new ArrayList<>();
+        for (int i = 0; i < o.unpauses(); i++) {
+            hypervisor.pause(base.name());
+            Thread.sleep(50);
+            long t0 = System.nanoTime();
+            hypervisor.unpause(base.name());
+            echo(base.name(), "u" + i);
+            unpauseToCommand.add(millisSince(t0));
         }
-        report("unpause -> first echo", unpauseToEcho, "ms");
+        report("unpause -> first command done", unpauseToCommand);
 
+        qrexec.detach(base.name());
         long t0 = System.nanoTime();
-        boolean clean = hypervisor.shutdown(base.name(), java.time.Duration.ofSeconds(60));
+        boolean clean = hypervisor.shutdown(base.name(), Duration.ofSeconds(60));
         System.out.printf(Locale.ROOT, "ACPI shutdown -> QEMU exit: %.0f ms (%s)%n", millisSince(t0),
                 clean ? "clean" : "timed out, killed");
         if (!clean) {
             hypervisor.kill(base.name());
+        }
+    }
+
+    /** Connects dom0's daemon to the qube's qrexec port; returns once the hellos are exchanged. */
+    private void attach(String qube) throws IOException {
+        DomainChannel channel = hypervisor.openQrexecChannel(qube);
+        qrexec.attach(qube, domainIds++, new QrexecChannel() {
+            @Override
+            public InputStream input() throws IOException {
+                return channel.input();
+            }
+
+            @Override
+            public OutputStream output() throws IOException {
+                return channel.output();
+            }
+
+            @Override
+            public String describe() {
+                return qube + "/" + channel.channelName();
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        });
+    }
+
+    private List<Double> roundTrips(String qube, int calls, int pauseMillis) throws Exception {
+        List<Double> samples = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            if (pauseMillis > 0) {
+                Thread.sleep(pauseMillis);
+            }
+            long t0 = System.nanoTime();
+            echo(qube, "rt" + i);
+            samples.add(millisSince(t0));
+        }
+        return samples;
+    }
+
+    /** Runs {@code echo TOKEN} in the qube and checks its output and exit code. */
+    private void echo(String qube, String token) throws Exception {
+        RemoteProcess p = qrexec.exec(qube, user, "echo " + token);
+        p.stdin().close();
+        String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] err = p.stderr().readAllBytes();
+        int status = p.waitFor();
+        if (status != 0 || !out.equals(token + "\n")) {
+            throw new IOException("'echo " + token + "' in " + qube + " as " + user + " gave exit " + status + ", stdout '"
+                    + out.strip() + "', stderr '" + new String(err, StandardCharsets.UTF_8).strip() + "'");
         }
     }
 
@@ -152,7 +293,7 @@ public final class Bench {
         return DomainSpec.builder(name, UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)), run)
                 .memory(256, 0).vcpus(1)
                 .boot(new DomainSpec.KernelBoot(template.resolve("vmlinux"), Optional.of(template.resolve("initramfs")),
-                        "panic=-1 quiet tsc=reliable"))
+                        "panic=-1 quiet tsc=reliable bulkhead.name=" + name))
                 .volume(VolumeSpec.of("root", template.resolve("root.img"), DiskFormat.RAW, true))
                 .volume(VolumeSpec.of("private", formattedPrivate(name), DiskFormat.RAW, false))
                 .volume(VolumeSpec.of("volatile", sparse(work.resolve(name + "-volatile.img"), 64), DiskFormat.RAW, false))
@@ -178,59 +319,11 @@ public final class Bench {
         return file;
     }
 
-    private static void roundTrips(DomainChannel channel, int count, int size, List<Double> into) throws IOException {
-        byte[] payload = new byte[size];
-        Arrays.fill(payload, (byte) 'x');
-        byte[] back = new byte[size];
-        OutputStream out = channel.output();
-        InputStream in = channel.input();
-        for (int i = 0; i < count; i++) {
-            long t0 = System.nanoTime();
-            out.write(payload);
-            out.flush();
-            int got = 0;
-            while (got < size) {
-                int n = in.read(back, got, size - got);
-                if (n < 0) {
-                    throw new IOException("channel closed during round trip");
-                }
-                got += n;
-            }
-            into.add(millisSince(t0));
-        }
-    }
-
-    /** Sends a token and waits for it to come back (a ready line may come first after a restore). */
-    private static void echoOnce(DomainChannel channel, String token) throws IOException {
-        channel.output().write(token.getBytes(StandardCharsets.US_ASCII));
-        channel.output().flush();
-        awaitText(channel, token, 30_000);
-    }
-
-    private static void awaitText(DomainChannel channel, String text, long timeoutMillis) throws IOException {
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        InputStream in = channel.input();
-        byte[] buffer = new byte[256];
-        while (seen.indexOf(text) < 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("no '" + text.strip() + "' within " + timeoutMillis + " ms, got: " + seen);
-            }
-            int n = in.read(buffer);
-            if (n < 0) {
-                throw new IOException("channel closed before '" + text.strip() + "', got: " + seen);
-            }
-            seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-        }
-    }
-
-    private static void report(String what, List<Double> samples, String unit) {
+    private static void report(String what, List<Double> samples) {
         List<Double> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
-        double p50 = percentile(sorted, 50);
-        double p90 = percentile(sorted, 90);
-        System.out.printf(Locale.ROOT, "%-34s n=%-4d min %8.2f  p50 %8.2f  p90 %8.2f  max %8.2f %s%n", what + ":",
-                sorted.size(), sorted.get(0), p50, p90, sorted.get(sorted.size() - 1), unit);
+        System.out.printf(Locale.ROOT, "%-40s n=%-4d min %8.2f  p50 %8.2f  p90 %8.2f  max %8.2f ms%n", what + ":",
+                sorted.size(), sorted.get(0), percentile(sorted, 50), percentile(sorted, 90), sorted.get(sorted.size() - 1));
     }
 
     private static double percentile(List<Double> sorted, int p) {
@@ -242,7 +335,19 @@ public final class Bench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    /** Runs template/build-minimal.sh (a no-op when up to date) and returns the template directory. */
+    /** dom0's qrexec settings with their defaults (no policy is consulted for dom0's own commands). */
+    private static QrexecConfig qrexecConfig() {
+        return (QrexecConfig) Proxy.newProxyInstance(QrexecConfig.class.getClassLoader(), new Class<?>[] {QrexecConfig.class},
+                (proxy, method, a) -> switch (method.getName()) {
+                    case "annotationType" -> QrexecConfig.class;
+                    case "toString" -> "QrexecConfig(bench kvm)";
+                    case "hashCode" -> 0;
+                    case "equals" -> proxy == a[0];
+                    default -> method.getDefaultValue();
+                });
+    }
+
+    /** Runs template/build-minimal.sh with the real agent (a no-op when up to date); returns the template directory. */
     private static Path buildTemplate() throws IOException, InterruptedException {
         Path builder = Path.of(System.getProperty("bulkhead.template.builder", "template/build-minimal.sh"));
         if (!Files.isRegularFile(builder)) {
@@ -252,10 +357,8 @@ public final class Bench {
         String cache = System.getenv("BULKHEAD_CACHE");
         Path root = cache != null && !cache.isBlank() ? Path.of(cache)
                 : Path.of(System.getProperty("user.home"), ".cache", "bulkhead");
-        // the stand-in agent answers with a ready line and echoes: what these figures measure
-        Path out = root.resolve("templates").resolve("minimal-stub");
-        Process build = new ProcessBuilder("bash", builder.toString(), "--stub-agent", "--out", out.toString())
-                .inheritIO().start();
+        Path out = root.resolve("templates").resolve("minimal");
+        Process build = new ProcessBuilder("bash", builder.toString(), "--out", out.toString()).inheritIO().start();
         if (build.waitFor() != 0) {
             throw new IOException("template build failed (exit " + build.exitValue() + ")");
         }
@@ -268,15 +371,6 @@ public final class Bench {
         } catch (IOException e) {
             return "?";
         }
-    }
-
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
     }
 
     private static void deleteTree(Path root) throws IOException {
