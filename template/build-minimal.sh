@@ -204,6 +204,7 @@ ln -s /tmp "$root/var/tmp"
 ln -s /run/log "$root/var/log"
 ln -s /run "$root/var/run"
 cp -r "$HERE/rootfs/." "$root/"
+ln -s /run/resolv.conf "$root/etc/resolv.conf"   # written at each boot (bulkhead-setup), root may be read-only
 chmod 0755 "$root"/sbin/bulkhead-*
 cp "$agent_jar" "$root/opt/bulkhead/agent.jar"
 mkdir -p "$root/etc/bulkhead"

@@ -29,7 +29,9 @@ import java.util.UUID;
  * @param options       backend knobs: every qube feature under its own name (e.g. {@code qemu-machine},
  *                      {@code qemu-extra-args}, {@code uefi}) plus the qube properties {@code klass},
  *                      {@code label}, {@code virt_mode}, {@code kernelopts}, {@code debug},
- *                      {@code default_user} (properties win on a name clash); backends ignore unknown keys
+ *                      {@code default_user}, and for a qube that provides network {@code gateway} (the
+ *                      address its clients use as gateway; properties win on a name clash); backends
+ *                      ignore unknown keys
  */
 public record DomainSpec(
         String name,

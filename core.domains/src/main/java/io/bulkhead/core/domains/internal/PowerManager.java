@@ -283,6 +283,10 @@ final class PowerManager {
         } else {
             b.boot(new DomainSpec.DiskBoot());
         }
+        if (m.boolValue(q, "provides_network")) {
+            // the address this netvm shows its clients as their gateway (its guest puts it on each client link)
+            b.option("gateway", m.value(q, "gateway"));
+        }
         Optional<QubeRecord> netvm = m.vmValue(q, "netvm");
         if (netvm.isPresent()) {
             b.network(new NetworkLink(netvm.get().name, m.value(q, "mac"), m.value(q, "ip"), m.value(netvm.get(), "gateway"),

@@ -91,6 +91,9 @@ class OrchestrationTest {
         assertTrue(boot.initrd().isPresent());
         assertTrue(boot.cmdline().contains("swiotlb=2048"));
         assertTrue(spec.providesNetwork() == false && kvm.defined.get("sys-net").providesNetwork());
+        assertEquals(s.getProperty("sys-firewall", "gateway").value(), kvm.defined.get("sys-firewall").options().get("gateway"),
+                "a netvm learns the address it shows its clients");
+        assertEquals(null, spec.options().get("gateway"), "only qubes that provide network get one");
         assertTrue(events.indexOf("domain-pre-start@work") < events.indexOf("domain-spawn@work"));
         assertTrue(events.indexOf("domain-spawn@work") < events.indexOf("domain-start@work"));
         assertTrue(events.indexOf("domain-start@sys-firewall") < events.indexOf("domain-spawn@work"));

@@ -64,6 +64,8 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
     static final String PID = "io.bulkhead.hal.kvm";
 
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a restarting client waits for its netvm's guest to eject the NIC of its previous run. */
+    private static final Duration NIC_REMOVAL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SNAPSHOT_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CHANNEL_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -442,10 +444,20 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
             if (runAs.isPresent()) {
                 requireReachable(netvm.name(), netvm.files(), runAs.get(), "link clients to it");
             }
+            String vifMac = GuestNetwork.vifMac(spec.name(), link.ip());
+            try {
+                if (!netvm.awaitRemoved(spec.name(), NIC_REMOVAL_TIMEOUT)) {
+                    throw new IOException("netvm '" + netvm.name() + "' has not released this qube's previous link within "
+                            + NIC_REMOVAL_TIMEOUT.toSeconds() + " s (its guest did not eject the NIC)");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for netvm '" + netvm.name() + "' to release the previous link", e);
+            }
             Files.deleteIfExists(socket);
             int port = netvm.claimPort(spec.name(), NetworkLinks.CLIENT_PORTS);
             try {
-                NetworkLinks.plug(netvm.qmp(), netvm.machine(), spec.name(), socket, NetworkLinks.backendMac(link.mac()), port);
+                NetworkLinks.plug(netvm.qmp(), netvm.machine(), spec.name(), socket, vifMac, port);
             } catch (IOException e) {
                 netvm.releasePort(spec.name());
                 throw e;
@@ -461,8 +473,10 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
         for (String netvmName : netvms) {
             QemuDomain netvm = running.get(netvmName);
             if (netvm != null && netvm.qmp() != null && netvm.linkedClients().remove(client)) {
-                NetworkLinks.unplug(netvm.qmp(), client);
-                netvm.releasePort(client);
+                netvm.removing(client);
+                if (!NetworkLinks.unplug(netvm.qmp(), client)) {
+                    netvm.removed(client);
+                }
                 deleteQuietly(netvm.files().netLinkSocket(client));
             }
         }
@@ -492,6 +506,7 @@ public final class KvmHypervisor implements Hypervisor, AutoCloseable {
                 transition(domain, DomainState.DYING, reason);
             }
             case "GUEST_PANICKED" -> domain.expectExit("guest kernel panic");
+            case "DEVICE_DELETED" -> NetworkLinks.clientOfDeletedNic(event).ifPresent(domain::removed);
             default -> {
                 // POWERDOWN, MIGRATION, RTC_CHANGE, ...: nothing to track
             }

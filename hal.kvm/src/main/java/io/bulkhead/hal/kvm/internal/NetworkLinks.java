@@ -61,7 +61,7 @@ final class NetworkLinks {
     /**
      * Adds the listening end of {@code client}'s link to a running netvm.
      *
-     * @param backendMac MAC of the netvm's NIC facing the client (distinct from the client's)
+     * @param backendMac MAC of the netvm's NIC facing the client ({@link GuestNetwork#vifMac})
      * @param port       the netvm's free hot-plug port ({@link #CLIENT_PORTS} of them)
      */
     static void plug(QmpClient netvm, Machine netvmMachine, String client, Path socket, String backendMac, int port)
@@ -75,27 +75,31 @@ final class NetworkLinks {
         }
     }
 
-    /** Removes {@code client}'s NIC and netdev from a running netvm; best effort. */
-    static void unplug(QmpClient netvm, String client) {
+    /**
+     * Removes {@code client}'s NIC and netdev from a running netvm; best effort. The NIC leaves
+     * once the guest has ejected it (QEMU then sends DEVICE_DELETED); the netdev goes at once.
+     *
+     * @return whether QEMU accepted the NIC's removal (false: it was not there, or the netvm is stopping)
+     */
+    static boolean unplug(QmpClient netvm, String client) {
+        boolean accepted;
         try {
             netvm.execute("device_del", Map.of("id", nicId(client)));
+            accepted = true;
         } catch (IOException e) {
-            // already gone, or the netvm is stopping
+            accepted = false; // already gone, or the netvm is stopping
         }
         try {
             netvm.execute("netdev_del", Map.of("id", netdevId(client)));
         } catch (IOException e) {
             // already gone, or the netvm is stopping
         }
+        return accepted;
     }
 
-    /** A locally administered MAC for the netvm's side, derived from the client's MAC. */
-    static String backendMac(String clientMac) {
-        String[] octets = clientMac.split(":");
-        int first = (Integer.parseInt(octets[0], 16) | 0x02) & 0xfe;
-        int last = Integer.parseInt(octets[5], 16) ^ 0x01;
-        octets[0] = String.format("%02x", first);
-        octets[5] = String.format("%02x", last);
-        return String.join(":", octets);
+    /** @return the client whose NIC a DEVICE_DELETED event of the netvm is about, if it is one */
+    static java.util.Optional<String> clientOfDeletedNic(QmpEvent event) {
+        String device = event.data().path("device").asText("");
+        return device.startsWith("nic-") ? java.util.Optional.of(device.substring("nic-".length())) : java.util.Optional.empty();
     }
 }

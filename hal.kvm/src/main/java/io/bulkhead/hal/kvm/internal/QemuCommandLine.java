@@ -186,7 +186,7 @@ final class QemuCommandLine {
     /**
      * The guest command line: the spec's, plus what this backend's guests need and the spec
      * lacks: a serial console, the TSC frequency for microvm under TCG, and for the template's init
-     * ({@code bulkhead.*}) the qube name, whether it is a netvm, and its uplink addresses.
+     * ({@code bulkhead.*}) the qube name and its network addresses ({@link GuestNetwork}).
      */
     static String kernelCommandLine(Host host, Machine machine, DomainSpec spec, String given) {
         List<String> words = new ArrayList<>();
@@ -203,14 +203,7 @@ final class QemuCommandLine {
         if (!given.contains("bulkhead.name=")) {
             words.add("bulkhead.name=" + spec.name());
         }
-        if (spec.providesNetwork() && !given.contains("bulkhead.netvm=")) {
-            words.add("bulkhead.netvm=1");
-        }
-        if (!spec.networks().isEmpty() && !given.contains("bulkhead.ip=")) {
-            NetworkLink uplink = spec.networks().get(0);
-            words.add("bulkhead.ip=" + uplink.ip());
-            words.add("bulkhead.gw=" + uplink.gateway());
-        }
+        words.addAll(GuestNetwork.kernelOptions(spec, given));
         return String.join(" ", words);
     }
 

@@ -97,12 +97,17 @@ final class QemuDomain {
     }
 
     /** Hot-plug port of each linked client (netvms only). */
-    private final java.util.Map<String, Integer> clientPorts = new java.util.HashMap<>();
+    private final Map<String, Integer> clientPorts = new java.util.HashMap<>();
+    /**
+     * Ports of client NICs unplugged but not yet released by the guest (QEMU's DEVICE_DELETED):
+     * the port stays taken and the NIC's id in use until then.
+     */
+    private final Map<String, Integer> removingPorts = new java.util.HashMap<>();
 
     /** @return a free hot-plug port for {@code client}; throws when all {@code ports} are taken */
     synchronized int claimPort(String client, int ports) throws java.io.IOException {
         for (int port = 0; port < ports; port++) {
-            if (!clientPorts.containsValue(port)) {
+            if (!clientPorts.containsValue(port) && !removingPorts.containsValue(port)) {
                 clientPorts.put(client, port);
                 return port;
             }
@@ -110,9 +115,42 @@ final class QemuDomain {
         throw new java.io.IOException("netvm '" + name() + "' has no free slot for another client (" + ports + " at most)");
     }
 
-    /** Frees the port of {@code client}. */
+    /** Frees the port of {@code client} at once (its NIC was never plugged). */
     synchronized void releasePort(String client) {
         clientPorts.remove(client);
+    }
+
+    /** Marks the NIC of {@code client} as being unplugged: its port stays taken until {@link #removed}. */
+    synchronized void removing(String client) {
+        Integer port = clientPorts.remove(client);
+        if (port != null) {
+            removingPorts.put(client, port);
+        }
+    }
+
+    /** The guest released the NIC of {@code client} (or it was never there): its port is free again. */
+    synchronized void removed(String client) {
+        clientPorts.remove(client);
+        removingPorts.remove(client);
+        notifyAll();
+    }
+
+    /**
+     * Waits until the previous NIC of {@code client}, if any, is gone: a client restarting right
+     * after its shutdown gets a NIC with the same id.
+     *
+     * @return whether it is gone
+     */
+    synchronized boolean awaitRemoved(String client, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (removingPorts.containsKey(client)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !alive()) {
+                return !removingPorts.containsKey(client);
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, 100_000_000L));
+        }
+        return true;
     }
 
     CompletableFuture<Void> terminated() {

@@ -1,15 +1,19 @@
 package io.bulkhead.hal.kvm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,12 +82,31 @@ class NetworkLinksTest {
     }
 
     @Test
-    void backendMacIsLocallyAdministeredUnicastAndDiffersFromTheClients() {
-        String backend = NetworkLinks.backendMac("00:16:3e:5e:6c:00");
-        assertEquals("02:16:3e:5e:6c:01", backend);
-        int first = Integer.parseInt(backend.substring(0, 2), 16);
-        assertEquals(2, first & 0x02, "locally administered");
-        assertEquals(0, first & 0x01, "unicast");
+    void unplugSaysWhetherQemuAcceptedTheNicRemoval() throws Exception {
+        try (FakeQmpServer netvm = new FakeQmpServer(dir.resolve("qmp.sock"))) {
+            netvm.on("device_del", args -> netvm.ok(mapper.createObjectNode()));
+            netvm.on("netdev_del", args -> netvm.ok(mapper.createObjectNode()));
+            try (QmpClient qmp = QmpClient.open(netvm.socket(), mapper, e -> { }, "sys-net", Duration.ofSeconds(5))) {
+                assertTrue(NetworkLinks.unplug(qmp, "work"), "the guest will eject it: wait for DEVICE_DELETED");
+            }
+        }
+        try (FakeQmpServer netvm = new FakeQmpServer(dir.resolve("qmp2.sock"))) {
+            netvm.on("device_del", args -> netvm.error("DeviceNotFound", "Device 'nic-work' not found"));
+            netvm.on("netdev_del", args -> netvm.ok(mapper.createObjectNode()));
+            try (QmpClient qmp = QmpClient.open(netvm.socket(), mapper, e -> { }, "sys-net", Duration.ofSeconds(5))) {
+                assertFalse(NetworkLinks.unplug(qmp, "work"), "nothing to wait for");
+            }
+        }
+    }
+
+    @Test
+    void deletedNicEventsNameTheirClient() {
+        ObjectNode nic = mapper.createObjectNode().put("device", "nic-work").put("path", "/machine/peripheral/nic-work");
+        assertEquals(Optional.of("work"), NetworkLinks.clientOfDeletedNic(new QmpEvent("DEVICE_DELETED", nic, Instant.EPOCH)));
+        ObjectNode backend = mapper.createObjectNode().put("path", "/machine/peripheral/nic-work/virtio-backend");
+        assertEquals(Optional.empty(), NetworkLinks.clientOfDeletedNic(new QmpEvent("DEVICE_DELETED", backend, Instant.EPOCH)));
+        ObjectNode other = mapper.createObjectNode().put("device", "usb0");
+        assertEquals(Optional.empty(), NetworkLinks.clientOfDeletedNic(new QmpEvent("DEVICE_DELETED", other, Instant.EPOCH)));
     }
 
     @Test

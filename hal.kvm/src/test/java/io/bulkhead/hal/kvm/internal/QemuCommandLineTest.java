@@ -236,7 +236,7 @@ class QemuCommandLineTest {
         assertEquals("stream,id=uplink0,server=off,addr.type=unix,addr.path=/run/bh/sys-firewall/net-work.sock",
                 value(args, "-netdev"));
         assertTrue(values(args, "-device").contains("virtio-net-device,netdev=uplink0,mac=00:16:3e:5e:6c:00"));
-        assertTrue(value(args, "-append").endsWith("bulkhead.ip=10.137.0.5 bulkhead.gw=10.138.0.1"),
+        assertTrue(value(args, "-append").endsWith("bulkhead.ip=10.137.0.5 bulkhead.gw=10.138.0.1 bulkhead.dns=10.139.1.1"),
                 value(args, "-append"));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> render(TCG, spec));
