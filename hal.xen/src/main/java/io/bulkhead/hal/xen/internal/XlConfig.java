@@ -133,7 +133,8 @@ final class XlConfig {
     /**
      * The guest command line: the host's base options, the qube's own, then what Bulkhead's
      * minimal template reads ({@code bulkhead.name}, {@code bulkhead.netvm}, {@code bulkhead.ip},
-     * {@code bulkhead.gw}) unless the qube's options set them.
+     * {@code bulkhead.gw}, {@code bulkhead.dns}: the same options as on hal.kvm) unless the qube's
+     * options set them.
      */
     static String kernelCommandLine(DomainSpec spec, Settings settings, VirtMode mode, String given) {
         List<String> words = new ArrayList<>();
@@ -154,6 +155,13 @@ final class XlConfig {
             words.add("bulkhead.ip=" + XenVif.requireIpv4("IP address of domain " + spec.name(), uplink.ip()));
             if (!uplink.gateway().isBlank()) {
                 words.add("bulkhead.gw=" + XenVif.requireIpv4("gateway of domain " + spec.name(), uplink.gateway()));
+            }
+            List<String> dns = new ArrayList<>();
+            for (String server : uplink.dns()) {
+                dns.add(XenVif.requireIpv4("DNS server of domain " + spec.name(), server));
+            }
+            if (!dns.isEmpty() && !given.contains("bulkhead.dns=")) {
+                words.add("bulkhead.dns=" + String.join(",", dns));
             }
         }
         String cmdline = String.join(" ", words);

@@ -37,7 +37,8 @@ class XlConfigTest {
                 kernel = "/var/lib/bulkhead/vm-kernels/6.1/vmlinuz"
                 ramdisk = "/var/lib/bulkhead/vm-kernels/6.1/initramfs"
                 cmdline = "root=/dev/mapper/dmroot ro nomodeset console=hvc0 rd_NO_PLYMOUTH rd.plymouth.disable=1 \
-                clocksource=tsc xen_scrub_pages=0 swiotlb=2048 bulkhead.name=work bulkhead.ip=10.137.0.5 bulkhead.gw=10.138.0.1"
+                clocksource=tsc xen_scrub_pages=0 swiotlb=2048 bulkhead.name=work bulkhead.ip=10.137.0.5 bulkhead.gw=10.138.0.1 \
+                bulkhead.dns=10.139.1.1,10.139.1.2"
                 disk = [ "format=qcow2,vdev=xvda,access=rw,target=/var/lib/bulkhead/work/root-snap.qcow2", \
                 "format=raw,vdev=xvdb,access=rw,target=/var/lib/bulkhead/work/private.img", \
                 "format=raw,vdev=xvdc,access=rw,target=/var/lib/bulkhead/work/volatile.img", \
@@ -197,6 +198,12 @@ class XlConfigTest {
         assertMessage("IP address", () -> XlConfig.render(Specs.appVm("work", FILES).network(
                 new io.bulkhead.core.domains.hal.NetworkLink("sys-net", "00:16:3e:00:00:01", "10.0.0.300", "", "",
                         List.of())).build(), settings, List.of()));
+        DomainSpec plain = Specs.withoutNetwork(Specs.appVm("work", FILES).build());
+        assertMessage("DNS server", () -> XlConfig.render(new DomainSpec(plain.name(), plain.uuid(), plain.memoryMiB(),
+                plain.maxMemoryMiB(), plain.vcpus(), plain.boot(), plain.volumes(),
+                List.of(new io.bulkhead.core.domains.hal.NetworkLink("sys-net", "00:16:3e:00:00:01", "10.137.0.9",
+                        "10.138.0.1", "", List.of("10.139.1.1 init=/bin/sh"))),
+                false, plain.channels(), plain.runDirectory(), plain.options()), settings, List.of()));
     }
 
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
