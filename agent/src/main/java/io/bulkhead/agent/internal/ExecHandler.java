@@ -1,6 +1,5 @@
 package io.bulkhead.agent.internal;
 
-import io.bulkhead.core.qrexec.mux.MessageOutputStream;
 import io.bulkhead.core.qrexec.mux.MuxStream;
 import io.bulkhead.core.qrexec.protocol.CommandLine;
 import io.bulkhead.core.qrexec.protocol.DataStreamChecker;
@@ -27,6 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs one {@code MSG_EXEC_CMDLINE} or {@code MSG_JUST_EXEC} from dom0: the agent is the service
@@ -37,6 +38,15 @@ import java.util.concurrent.Future;
  */
 final class ExecHandler {
     private static final long HELLO_TIMEOUT_MILLIS = 30_000;
+    /** First read buffer of an output stream (see {@link #copy}). */
+    private static final int INITIAL_COPY_BUFFER = 4096;
+    /** Stdin up to this size that has fully arrived is fed without a thread; well below a pipe's capacity. */
+    private static final int INLINE_STDIN_LIMIT = 4096;
+    /**
+     * How long the EOF of the output that ended last waits for the process to exit, to go out
+     * with its status: only a process that closes its outputs and runs on delays its EOF.
+     */
+    private static final long LAST_EOF_WAIT_MILLIS = 20;
 
     private final ServiceLocator locator;
     private final ProcessLauncher launcher;
@@ -52,9 +62,17 @@ final class ExecHandler {
         this.log = log;
     }
 
-    /** Serves the request on {@code stream}; closes it and reports the end to {@code session}. */
-    void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long arrivedNanos) {
-        Timing timing = log.isDebug() ? new Timing(arrivedNanos) : null;
+    /**
+     * Serves the request on {@code stream}; closes it and reports the end to {@code session}.
+     *
+     * @param receivedNanos when the link's reader queued the request (debug timing starts there)
+     * @param arrivedNanos  when the session's thread read it
+     */
+    void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long receivedNanos, long arrivedNanos) {
+        Timing timing = log.isDebug() ? new Timing(receivedNanos != 0 && receivedNanos <= arrivedNanos ? receivedNanos : arrivedNanos) : null;
+        if (timing != null) {
+            timing.markAt("dispatched", arrivedNanos);
+        }
         mark(timing, "handling");
         String shellUser = null;
         try {
@@ -93,7 +111,7 @@ final class ExecHandler {
             session.connectionTerminated(params.connectDomain(), params.connectPort());
             if (timing != null) {
                 mark(timing, "terminated");
-                log.debug("exec timing (us since the request arrived): " + timing);
+                log.debug("exec timing (us since the link received the request): " + timing);
             }
             if (shellUser != null && warmShells != null) {
                 // after the command, not while it runs: the next spawn would compete with it for the vCPU
@@ -180,7 +198,7 @@ final class ExecHandler {
                 return;
             }
         }
-        pumpProcess(process, stream, caller, timing);
+        pumpProcess(process, stream, caller, timing, cl.isService() ? null : cl.user());
     }
 
     /** The command running in a warm shell, or {@code null} when it must be spawned. */
@@ -235,23 +253,40 @@ final class ExecHandler {
     }
 
     /**
-     * Streams the process: stdin from the caller on a pool thread, stderr on another, stdout on
-     * this thread (one thread handoff fewer per command), then the exit status once both outputs
-     * ended and the process exited, as Qubes' agent does.
+     * Streams the process: stdin from the caller (on a pool thread unless all of it has already
+     * arrived), stderr on another, stdout on this thread (one thread handoff fewer per command),
+     * then the exit status once both outputs ended and the process exited, as Qubes' agent does.
+     *
+     * @param shellUser the user of a shell command, whose next warm shell is reserved once the
+     *                  command has exited ({@link WarmShells#reserve}); {@code null} for services
      */
-    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller, Timing timing) throws IOException {
+    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller, Timing timing, String shellUser)
+            throws IOException {
         int chunk = ProtocolVersion.maxDataChunk(caller.version());
-        pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
-        Future<?> err = pool.submit(() -> copy(process.getErrorStream(), new MessageOutputStream(stream, MessageType.DATA_STDERR, chunk), chunk));
+        if (!feedArrivedStdin(stream, caller, process.getOutputStream())) {
+            pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
+        }
+        AtomicInteger openOutputs = new AtomicInteger(2);
+        Future<Boolean> err = pool.submit(() -> copy(process.getErrorStream(), stream, MessageType.DATA_STDERR, chunk, openOutputs));
         mark(timing, "pumping");
-        copy(process.getInputStream(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk);
+        boolean stdoutEndedLast = copy(process.getInputStream(), stream, MessageType.DATA_STDOUT, chunk, openOutputs);
         mark(timing, "stdout-ended");
         int status;
+        Message lastEof;
         try {
-            err.get();
+            boolean stderrEndedLast = err.get();
             mark(timing, "stderr-ended");
+            lastEof = Message.eof(stdoutEndedLast ? MessageType.DATA_STDOUT : MessageType.DATA_STDERR);
+            // the last output's EOF waits for the exit (as a rule microseconds away) to go out with it
+            if (!process.waitFor(LAST_EOF_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                stream.write(lastEof);
+                lastEof = null;
+            }
             status = process.waitFor();
             mark(timing, "exited");
+            if (shellUser != null && warmShells != null) {
+                warmShells.reserve(shellUser);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroy();
@@ -259,24 +294,61 @@ final class ExecHandler {
         } catch (ExecutionException e) {
             throw new IOException(e.getCause().getMessage(), e.getCause());
         }
-        stream.write(Message.exitCode(status));
+        // the last EOF, the status, END and RELEASE in one write: dom0 gets the command's end in one piece
+        if (lastEof != null) {
+            stream.finish(lastEof, Message.exitCode(status));
+        } else {
+            stream.finish(Message.exitCode(status));
+        }
         mark(timing, "status");
     }
 
-    private Void copy(InputStream from, MessageOutputStream to, int chunk) throws IOException {
-        byte[] buf = new byte[chunk];
+    /**
+     * Sends what {@code from} gives as messages of {@code type}, each read as one message, then
+     * the EOF message, except for the output that ends last (see {@code openOutputs}). The buffer
+     * starts small and grows to {@code chunk} once a read fills it: most commands print little,
+     * and under TCG zeroing 64 KiB buffers per stream per command showed as young collections
+     * every few commands.
+     *
+     * @param openOutputs outputs of the process still open, shared by its copiers; the one that
+     *                    ends last leaves its EOF to the caller, which sends it with the exit
+     *                    status (one write to the port fewer); {@code null}: always send the EOF
+     * @return whether the EOF was left to the caller
+     */
+    private static boolean copy(InputStream from, MuxStream to, int type, int chunk, AtomicInteger openOutputs) throws IOException {
+        byte[] buf = new byte[Math.min(chunk, INITIAL_COPY_BUFFER)];
         try (from) {
             int n;
             while ((n = from.read(buf)) >= 0) {
                 if (n > 0) {
-                    to.write(buf, 0, n);
-                    to.flush();
+                    to.write(type, buf, 0, n);
+                }
+                if (n == buf.length && buf.length < chunk) {
+                    buf = new byte[chunk];
                 }
             }
-        } finally {
-            to.close();
         }
-        return null;
+        if (openOutputs != null && openOutputs.decrementAndGet() == 0) {
+            return true;
+        }
+        to.write(Message.eof(type));
+        return false;
+    }
+
+    /**
+     * Feeds the caller's stdin on this thread when all of it (up to its EOF, at most
+     * {@link #INLINE_STDIN_LIMIT} bytes) has already arrived, as with {@code true} or
+     * {@code echo hi}: a pool thread less per command. The bytes fit into the pipe, so the write
+     * cannot wait for the process.
+     *
+     * @return whether stdin was fed and closed
+     */
+    private boolean feedArrivedStdin(MuxStream stream, DataStreamChecker caller, OutputStream stdin) throws IOException {
+        if (!stream.hasQueuedThrough(m -> m.length() == 0, INLINE_STDIN_LIMIT)) {
+            return false;
+        }
+        feedStdin(stream, caller, stdin);
+        return true;
     }
 
     /** Copies the caller's stdin into the process; keeps draining (discarding) after the process closed it. */
@@ -333,7 +405,7 @@ final class ExecHandler {
             int chunk = ProtocolVersion.maxDataChunk(caller.version());
             UnixSocketChannel socket = UnixSocketChannel.wrap(ch, file.path().toString());
             pool.execute(() -> feedStdin(stream, caller, socket.output()));
-            copy(socket.input(), new MessageOutputStream(stream, MessageType.DATA_STDOUT, chunk), chunk);
+            copy(socket.input(), stream, MessageType.DATA_STDOUT, chunk, null);
             stream.write(Message.exitCode(ExitStatus.OK));
         }
     }

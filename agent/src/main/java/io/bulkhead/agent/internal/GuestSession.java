@@ -69,11 +69,13 @@ final class GuestSession {
             case MessageType.EXEC_CMDLINE:
             case MessageType.JUST_EXEC: {
                 long arrived = System.nanoTime();
+                // when the link's reader queued it: the gap is the handoff to this thread
+                long received = link.control().lastDeliveryNanos();
                 ExecParams params = ExecParams.decode(m.payload());
                 MuxStream stream = link.stream(params.connectPort());
                 int type = m.type();
                 try {
-                    pool.execute(() -> exec.handle(this, type, params, stream, arrived));
+                    pool.execute(() -> exec.handle(this, type, params, stream, received, arrived));
                 } catch (RejectedExecutionException e) {
                     stream.close();
                 }

@@ -11,7 +11,12 @@ final class Timing {
     }
 
     void mark(String step) {
-        steps.append(steps.length() == 0 ? "" : ", ").append(step).append(' ').append((System.nanoTime() - start) / 1000);
+        markAt(step, System.nanoTime());
+    }
+
+    /** Marks {@code step} as reached at {@code nanos} ({@link System#nanoTime()}). */
+    void markAt(String step, long nanos) {
+        steps.append(steps.length() == 0 ? "" : ", ").append(step).append(' ').append((nanos - start) / 1000);
     }
 
     /** Marks {@code step} if timing is on ({@code timing} not null). */

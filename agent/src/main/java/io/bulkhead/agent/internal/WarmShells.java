@@ -19,7 +19,10 @@ import java.util.concurrent.TimeUnit;
  * <p>A user's shell is spawned after each of their commands has ended: not while it runs (on one
  * vCPU the spawn would slow the command down) and not at the hello (the first command would wait
  * for it: measured 1.3-1.6 s instead of 0.4-0.5 s), so a user's first command spawns on demand. A command that arrives
- * while its shell is being spawned waits for it, which is never slower than spawning anew.
+ * while its shell is being spawned waits for it, which is never slower than spawning anew. The
+ * next shell is {@link #reserve reserved} as soon as the command has exited, before dom0 learns
+ * its status: otherwise the caller's next command could arrive before the spawn was claimed and
+ * spawn a second shell on demand (seen on every other back-to-back call under TCG).
  * Whenever a warm shell cannot stand in exactly for an on-demand spawn, {@link #run} returns
  * {@code null} and the caller spawns as usual: the user is not kept warm, the command starts with
  * an option character, the spawn plan changed since the shell started (passwd entry, shell, home
@@ -41,7 +44,10 @@ final class WarmShells implements AutoCloseable {
     /** The warm shell of one user (guarded by the {@link WarmShells} monitor). */
     private static final class Slot {
         WarmShell ready;
+        /** A shell is being spawned or {@link #reserve reserved}: commands wait for it. */
         boolean spawning;
+        /** Reserved, the spawn not started yet. */
+        boolean reserved;
         int failures;
     }
 
@@ -102,10 +108,34 @@ final class WarmShells implements AutoCloseable {
         return null;
     }
 
-    /** Spawns the next shell of {@code user} unless one is ready or being spawned. */
+    /**
+     * Marks the next shell of {@code user} as on its way without spawning it yet: a command of
+     * that user arriving before {@link #replenish} waits for that shell instead of spawning its
+     * own. The agent calls this as soon as a command of the user has exited, before it reports
+     * the exit status, so the caller's next command cannot overtake the spawn (two spawns would
+     * then compete for the vCPU). Does nothing when a shell is ready, coming or not wanted.
+     */
+    synchronized void reserve(String user) {
+        Slot slot = claimable(user);
+        if (slot != null) {
+            slot.spawning = true;
+            slot.reserved = true;
+        }
+    }
+
+    /** Spawns the next shell of {@code user}: the {@link #reserve reserved} one, else one unless a shell is ready or coming. */
     void replenish(String user) {
-        if (!claim(user)) {
-            return;
+        synchronized (this) {
+            Slot slot = slots.get(user);
+            if (slot != null && slot.reserved) {
+                slot.reserved = false;
+            } else {
+                slot = claimable(user);
+                if (slot == null) {
+                    return;
+                }
+                slot.spawning = true;
+            }
         }
         try {
             executor.execute(() -> spawn(user));
@@ -117,17 +147,13 @@ final class WarmShells implements AutoCloseable {
         }
     }
 
-    /** Marks {@code user}'s shell as being spawned, unless one is ready, being spawned or not wanted. */
-    private synchronized boolean claim(String user) {
+    /** The slot of {@code user} if a shell should be spawned for it now: none ready or coming, user wanted. */
+    private Slot claimable(String user) {
         if (closed || !users.contains(user)) {
-            return false;
+            return null;
         }
         Slot slot = slots.computeIfAbsent(user, u -> new Slot());
-        if (slot.ready != null || slot.spawning || slot.failures >= MAX_FAILURES) {
-            return false;
-        }
-        slot.spawning = true;
-        return true;
+        return slot.ready != null || slot.spawning || slot.failures >= MAX_FAILURES ? null : slot;
     }
 
     private void spawn(String user) {

@@ -2,6 +2,7 @@ package io.bulkhead.agent.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -122,6 +123,52 @@ class QrexecE2ETest {
         }
         assertTrue(agent.children().anyMatch(c -> c.isAlive() && c.info().commandLine().orElse("").contains("__bh_n")),
                 "a warm shell waits for the next command");
+    }
+
+    @Test
+    void stdinReachesTheCommandWhetherItArrivedWholeLateOrLarge() throws Exception {
+        for (String qube : List.of("work", "vault")) {
+            // whole and small before the command runs: fed without a thread
+            assertEquals("0|SMALL|", execute(qube, "tr a-z A-Z", "small"));
+            assertEquals("0||", execute(qube, "true", "not read"));
+            // whole but beyond the inline limit, and never read
+            String large = "y".repeat(300_000);
+            assertEquals("0|300000\n|", execute(qube, "wc -c | tr -d ' '", large));
+            RemoteProcess unread = world.dom0.service().exec(qube, "root", "true");
+            try {
+                unread.stdin().write(large.getBytes(StandardCharsets.UTF_8));
+                unread.stdin().close();
+            } catch (IOException e) {
+                // the command may end before it all went out, as with a pipe
+            }
+            assertEquals(new Output("", ""), Output.collect(unread));
+            assertEquals(0, unread.waitFor());
+            // the rest arrives while the command runs
+            RemoteProcess p = world.dom0.service().exec(qube, "root", "cat");
+            p.stdin().write("early ".getBytes(StandardCharsets.UTF_8));
+            p.stdin().flush();
+            Thread.sleep(200);
+            p.stdin().write("late".getBytes(StandardCharsets.UTF_8));
+            p.stdin().close();
+            Output o = Output.collect(p);
+            assertEquals(0, p.waitFor());
+            assertEquals("early late", o.out());
+        }
+    }
+
+    @Test
+    void outputsEndingApartOrBeforeTheExitReachDom0AsTheyEnd() throws Exception {
+        for (String qube : List.of("work", "vault")) {
+            assertEquals("0|a\n|b\n", execute(qube, "echo a; exec 1>&-; sleep 0.2; echo b >&2", ""));
+            assertEquals("5|a\n|b\n", execute(qube, "echo b >&2; exec 2>&-; sleep 0.2; echo a; exit 5", ""));
+            // both outputs closed, the process runs on: their ends do not wait for its exit
+            RemoteProcess p = world.dom0.service().exec(qube, "root", "echo x; exec >&- 2>&-; sleep 3; exit 4");
+            p.stdin().close();
+            Output o = Output.collect(p);
+            assertFalse(p.onExit().isDone(), "stdout and stderr ended while the process still runs");
+            assertEquals("x\n", o.out());
+            assertEquals(4, p.waitFor());
+        }
     }
 
     /** exit|stdout|stderr of a shell command run as root with the given stdin. */

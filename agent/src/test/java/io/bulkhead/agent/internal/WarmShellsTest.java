@@ -260,6 +260,36 @@ class WarmShellsTest {
     }
 
     @Test
+    void aCommandArrivingAfterTheReservationWaitsForTheReservedShell() throws Exception {
+        assertEquals(new Result(0, "first\n", ""), collect(warm.run(launcher.shellPlan(ME), "echo first", null), ""));
+        warm.reserve(ME);
+        CompletableFuture<Process> next = CompletableFuture.supplyAsync(() -> {
+            try {
+                return warm.run(launcher.shellPlan(ME), "echo second", null);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, pool);
+        Thread.sleep(300);
+        assertTrue(!next.isDone(), "the command waits for the reserved shell instead of spawning its own");
+        assertEquals(List.of(), warmShells(), "reserving spawns nothing");
+        warm.replenish(ME);
+        Process p = next.get(10, TimeUnit.SECONDS);
+        assertNotNull(p, "the reserved shell serves it");
+        assertEquals(new Result(0, "second\n", ""), collect(p, ""));
+    }
+
+    @Test
+    void reservingWhileAShellIsReadySpawnsNoSecondOne() throws Exception {
+        ProcessHandle ready = waitForWarmShell();
+        warm.reserve(ME);
+        warm.replenish(ME);
+        Thread.sleep(300);
+        assertEquals(List.of(ready), warmShells(), "still exactly the one ready shell");
+        assertEquals(new Result(0, "hi\n", ""), collect(warm.run(launcher.shellPlan(ME), "echo hi", null), ""));
+    }
+
+    @Test
     void closingEndsTheReadyShells() throws Exception {
         ProcessHandle shell = waitForWarmShell();
         warm.close();

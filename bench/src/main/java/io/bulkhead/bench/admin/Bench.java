@@ -19,9 +19,10 @@ import io.bulkhead.qvm.internal.Io;
 import io.bulkhead.qvm.internal.Tools;
 
 /**
- * {@code ./bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE]}: qvm-ls
+ * {@code ./bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE [--pause-ms N] [--run-only]]}: qvm-ls
  * against N qubes; with {@code --run QUBE} (a running qube of a real dom0) also the round trip of a trivial command
- * into that qube ({@code bulkhead.vm.Run}: Admin API, qrexec, the guest agent, a process in the guest).
+ * into that qube ({@code bulkhead.vm.Run}: Admin API, qrexec, the guest agent, a process in the guest), back to back
+ * or spaced by {@code --pause-ms}; {@code --run-only} stops after that figure.
  *
  * <p>Prints (1) the server time of the calls qvm-ls makes (admin.vm.List + one GetAll per qube) from a warm client,
  * (2) qvm-ls inside this warm JVM, (3) the whole command as the launcher runs it, a fresh JVM each time, with and
@@ -39,6 +40,8 @@ public final class Bench {
         int runs = 15;
         Path qvmTarget = null;
         String runQube = null;
+        long pauseMillis = 0;
+        boolean runOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--socket" -> socketArg = value(args, ++i);
@@ -46,8 +49,11 @@ public final class Bench {
                 case "--runs" -> runs = Integer.parseInt(value(args, ++i));
                 case "--qvm-target" -> qvmTarget = Path.of(value(args, ++i));
                 case "--run" -> runQube = value(args, ++i);
+                case "--pause-ms" -> pauseMillis = Long.parseLong(value(args, ++i));
+                case "--run-only" -> runOnly = true;
                 default -> {
-                    System.err.println("usage: bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE]");
+                    System.err.println("usage: bulkhead bench admin [--socket PATH] [--qubes N] [--runs R] [--qvm-target DIR] [--run QUBE]"
+                            + " [--pause-ms N] [--run-only]");
                     System.exit(2);
                 }
             }
@@ -65,7 +71,10 @@ public final class Bench {
         try {
             QubesdClient client = new QubesdClient(socket);
             if (runQube != null) {
-                commandRoundTrip(client, runQube, Math.max(runs, 50));
+                commandRoundTrip(client, runQube, Math.max(runs, 50), pauseMillis);
+                if (runOnly) {
+                    return;
+                }
             }
             int listed = serverTime(client, runs);
             System.out.printf("qubes listed: %d%n", listed);
@@ -78,10 +87,16 @@ public final class Bench {
         }
     }
 
-    /** {@code true} run as root in a running qube, answer read to the exit code, one connection per call. */
-    private static void commandRoundTrip(QubesdClient client, String qube, int runs) throws Exception {
+    /**
+     * {@code true} run as root in a running qube, answer read to the exit code, one connection per call; with
+     * {@code pauseMillis} > 0 the calls are spaced by that pause (the guest idles in between), else back to back.
+     */
+    private static void commandRoundTrip(QubesdClient client, String qube, int runs, long pauseMillis) throws Exception {
         List<Double> millis = new java.util.ArrayList<>();
         for (int i = 0; i < runs + 5; i++) {
+            if (pauseMillis > 0) {
+                Thread.sleep(pauseMillis);
+            }
             long start = System.nanoTime();
             int exit;
             try (java.io.InputStream answer = client.open(qube, "bulkhead.vm.Run", "root", "true".getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
@@ -95,8 +110,9 @@ public final class Bench {
             }
         }
         java.util.Collections.sort(millis);
-        System.out.printf("command round trip into running qube %s ('true', n=%d): min %.2f  p50 %.2f  p90 %.2f  max %.2f ms%n", qube,
-                millis.size(), millis.get(0), median(millis), millis.get((int) (millis.size() * 0.9)), millis.get(millis.size() - 1));
+        String mode = pauseMillis > 0 ? "spaced by " + pauseMillis + " ms" : "back to back";
+        System.out.printf(Locale.ROOT, "command round trip into running qube %s ('true', %s, n=%d): min %.2f  p50 %.2f  p90 %.2f  max %.2f ms%n",
+                qube, mode, millis.size(), millis.get(0), median(millis), millis.get((int) (millis.size() * 0.9)), millis.get(millis.size() - 1));
     }
 
     private static String value(String[] args, int i) {

@@ -304,24 +304,9 @@ public final class MuxLink implements AutoCloseable {
      * Writes one frame. For DATA, {@code word} is the inner message type; for CREDIT the increment.
      */
     private void writeFrame(int stream, int kind, int length, int word, byte[] b, int off, int len) throws IOException {
-        writeLock.lock();
-        try {
-            checkOpen();
-            writeStartedNanos = System.nanoTime() | 1;
+        writeLocked(out -> {
             byte[] f = smallFrame;
-            LittleEndian.putInt(f, 0, stream);
-            f[4] = (byte) kind;
-            f[5] = 0;
-            LittleEndian.putShort(f, 6, 0);
-            LittleEndian.putInt(f, 8, length);
-            int n = MuxFrames.HEADER_SIZE;
-            if (kind == MuxFrames.DATA) {
-                Message.writeHeader(f, n, word, len);
-                n += Message.HEADER_SIZE;
-            } else if (kind == MuxFrames.CREDIT) {
-                LittleEndian.putInt(f, n, word);
-                n += 4;
-            }
+            int n = encodeHeader(f, 0, stream, kind, length, word, len);
             if (len <= f.length - n) {
                 if (len > 0) {
                     System.arraycopy(b, off, f, n, len);
@@ -331,14 +316,93 @@ public final class MuxLink implements AutoCloseable {
                 out.write(f, 0, n);
                 out.write(b, off, len);
             }
+        });
+    }
+
+    /**
+     * Writes frames encoded by {@link FrameBatch} in one write to the channel (under TCG every
+     * write to a virtio port costs a VM exit and an interrupt).
+     */
+    void writeBatch(FrameBatch batch) throws IOException {
+        writeLocked(out -> out.write(batch.bytes, 0, batch.length));
+    }
+
+    /** What one locked write puts on the channel (the frame buffer may be used inside). */
+    private interface ChannelWrite {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Runs {@code write} alone on the channel, flushes, and shuts the link down if it fails. */
+    private void writeLocked(ChannelWrite write) throws IOException {
+        writeLock.lock();
+        try {
+            checkOpen();
+            writeStartedNanos = System.nanoTime() | 1;
+            write.writeTo(out);
             out.flush();
         } catch (IOException e) {
-            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            shutdown(new IOException(name + ": write failed: " + why, e));
-            throw new IOException(name + ": write failed: " + why, e);
+            throw writeFailed(e);
         } finally {
             writeStartedNanos = 0;
             writeLock.unlock();
+        }
+    }
+
+    private IOException writeFailed(IOException e) {
+        String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        shutdown(new IOException(name + ": write failed: " + why, e));
+        return new IOException(name + ": write failed: " + why, e);
+    }
+
+    /**
+     * Encodes a frame header (and for DATA the inner message header, for CREDIT the increment)
+     * at {@code pos}; returns the position after it, where {@code len} payload bytes follow.
+     */
+    private static int encodeHeader(byte[] f, int pos, int stream, int kind, int length, int word, int len) {
+        LittleEndian.putInt(f, pos, stream);
+        f[pos + 4] = (byte) kind;
+        f[pos + 5] = 0;
+        LittleEndian.putShort(f, pos + 6, 0);
+        LittleEndian.putInt(f, pos + 8, length);
+        int n = pos + MuxFrames.HEADER_SIZE;
+        if (kind == MuxFrames.DATA) {
+            Message.writeHeader(f, n, word, len);
+            n += Message.HEADER_SIZE;
+        } else if (kind == MuxFrames.CREDIT) {
+            LittleEndian.putInt(f, n, word);
+            n += 4;
+        }
+        return n;
+    }
+
+    /** A few frames encoded back to back, for {@link #writeBatch}. */
+    static final class FrameBatch {
+        private byte[] bytes;
+        private int length;
+
+        FrameBatch(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        FrameBatch data(int stream, int type, byte[] b, int off, int len) {
+            ensure(MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + len);
+            length = encodeHeader(bytes, length, stream, MuxFrames.DATA, Message.HEADER_SIZE + len, type, len);
+            System.arraycopy(b, off, bytes, length, len);
+            length += len;
+            return this;
+        }
+
+        /** END, ABORT or RELEASE. */
+        FrameBatch control(int stream, int kind) {
+            ensure(MuxFrames.HEADER_SIZE);
+            length = encodeHeader(bytes, length, stream, kind, 0, 0, 0);
+            return this;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + more));
+            }
         }
     }
 

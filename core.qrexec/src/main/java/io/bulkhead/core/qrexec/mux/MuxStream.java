@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One multiplexed qrexec connection: a sequence of whole Qubes messages each way, with credit
@@ -47,6 +48,8 @@ public final class MuxStream implements AutoCloseable {
     private boolean peerAborted;
     private boolean peerReleased;
     private volatile IOException linkFailure;
+    /** {@link System#nanoTime()} when the reader thread last queued a message here (for latency traces). */
+    private volatile long lastDeliveryNanos;
 
     MuxStream(MuxLink link, int id, int window, int peerWindow) {
         this.link = link;
@@ -63,6 +66,15 @@ public final class MuxStream implements AutoCloseable {
 
     public MuxLink link() {
         return link;
+    }
+
+    /**
+     * @return {@link System#nanoTime()} when the link's reader last queued a message on this
+     *         stream (0 if none yet): with {@link #read()} returning that message, the time it
+     *         waited between the reader thread and the caller
+     */
+    public long lastDeliveryNanos() {
+        return lastDeliveryNanos;
     }
 
     /** @return whether the peer aborted: it reads nothing more from this stream */
@@ -148,6 +160,25 @@ public final class MuxStream implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Whether the messages already received include one that {@code last} accepts, preceded by
+     * at most {@code maxPayloadBytes} bytes of payload: reading up to it will not wait. Lets a
+     * reader handle input that arrived whole (a command's short stdin) without a thread.
+     */
+    public synchronized boolean hasQueuedThrough(Predicate<Message> last, int maxPayloadBytes) {
+        long bytes = 0;
+        for (Message m : inbox) {
+            if (last.test(m)) {
+                return true;
+            }
+            bytes += m.length();
+            if (bytes > maxPayloadBytes) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Sends one message; blocks until the peer's credit allows it. */
     public void write(Message m) throws IOException {
         write(m.type(), m.payload(), 0, m.length());
@@ -155,6 +186,74 @@ public final class MuxStream implements AutoCloseable {
 
     /** Sends one message of {@code type} with payload {@code b[off, off+len)}. */
     public void write(int type, byte[] b, int off, int len) throws IOException {
+        takeCredit(len);
+        synchronized (emit) {
+            synchronized (this) {
+                if (sentEnd || sentAbort) {
+                    throw new IOException(link.name() + ": stream " + id + " ended locally while writing");
+                }
+            }
+            link.writeData(id, type, b, off, len);
+        }
+    }
+
+    /**
+     * Sends {@code last} (one or more messages), then ends and closes the stream: what
+     * {@link #write(Message)} for each, {@link #end()} and {@link #close()} send one after the
+     * other (including the ABORT when the peer has not ended its side), but in one write to the
+     * channel, so the peer gets the stream's end in one piece (a command's last EOF, its exit
+     * status and its stream's end; under TCG every write to the virtio port costs the guest a VM
+     * exit and an interrupt).
+     *
+     * @throws IOException as {@link #write(Message)}; {@link #close()} is still due then (it is idempotent)
+     */
+    public void finish(Message... last) throws IOException {
+        int capacity = 4 * MuxFrames.HEADER_SIZE;
+        for (Message m : last) {
+            takeCredit(m.length());
+            capacity += MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + m.length();
+        }
+        synchronized (emit) {
+            boolean abort;
+            boolean removeNow;
+            synchronized (this) {
+                if (sentEnd || sentAbort) {
+                    throw new IOException(link.name() + ": stream " + id + " ended locally while writing");
+                }
+                sentEnd = true;
+                if (!peerEnded) {
+                    sentAbort = true;
+                    inbox.clear();
+                }
+                abort = sentAbort;
+                sentRelease = true;
+                removeNow = peerReleased;
+                notifyAll();
+            }
+            try {
+                if (linkFailure != null) {
+                    throw new IOException(linkFailure.getMessage(), linkFailure);
+                }
+                MuxLink.FrameBatch batch = new MuxLink.FrameBatch(capacity);
+                for (Message m : last) {
+                    batch.data(id, m.type(), m.payload(), 0, m.length());
+                }
+                batch.control(id, MuxFrames.END);
+                if (abort) {
+                    abortWritten = true;
+                    batch.control(id, MuxFrames.ABORT);
+                }
+                link.writeBatch(batch.control(id, MuxFrames.RELEASE));
+            } finally {
+                if (removeNow) {
+                    link.remove(this);
+                }
+            }
+        }
+    }
+
+    /** Waits until the peer's credit allows a message with {@code len} payload bytes, and takes it. */
+    private void takeCredit(int len) throws IOException {
         int frame = Message.HEADER_SIZE + len;
         if (len < 0 || frame > MuxFrames.MAX_DATA_LENGTH) {
             throw new IllegalArgumentException("message payload of " + len + " bytes exceeds the mux frame limit");
@@ -181,14 +280,6 @@ public final class MuxStream implements AutoCloseable {
                     throw new InterruptedIOException("interrupted while waiting for credit on stream " + id);
                 }
             }
-        }
-        synchronized (emit) {
-            synchronized (this) {
-                if (sentEnd || sentAbort) {
-                    throw new IOException(link.name() + ": stream " + id + " ended locally while writing");
-                }
-            }
-            link.writeData(id, type, b, off, len);
         }
     }
 
@@ -297,6 +388,7 @@ public final class MuxStream implements AutoCloseable {
     }
 
     synchronized void deliver(Message m) {
+        lastDeliveryNanos = System.nanoTime();
         if (sentAbort) {
             return;
         }
