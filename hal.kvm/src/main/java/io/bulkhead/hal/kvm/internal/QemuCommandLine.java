@@ -185,7 +185,7 @@ final class QemuCommandLine {
 
     /**
      * The guest command line: the spec's, plus what this backend's guests need and the spec
-     * lacks: a serial console, the TSC frequency for microvm under TCG, and for the template's init
+     * lacks: a serial console, under TCG a TSC kept as clocksource (and its frequency for microvm), and for the template's init
      * ({@code bulkhead.*}) the qube name and its network addresses ({@link GuestNetwork}).
      */
     static String kernelCommandLine(Host host, Machine machine, DomainSpec spec, String given) {
@@ -195,6 +195,11 @@ final class QemuCommandLine {
         }
         if (!given.contains("console=")) {
             words.add("console=ttyS0");
+        }
+        if (host.accelerator() == Accelerator.TCG && !given.contains("tsc=")) {
+            // TCG's erratic timing makes the clocksource watchdog drop the TSC for a 4 ms jiffies
+            // clock: every timed wait in the guest (the agent's included) would then round to 4 ms
+            words.add("tsc=reliable");
         }
         if (machine == Machine.MICROVM && host.accelerator() == Accelerator.TCG && !given.contains("tsc_early_khz=")
                 && host.tscKhz().isPresent()) {

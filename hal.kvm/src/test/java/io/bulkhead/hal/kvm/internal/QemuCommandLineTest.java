@@ -148,11 +148,11 @@ class QemuCommandLineTest {
     @Test
     void kernelCommandLineGetsConsoleTscNameButKeepsWhatTheSpecSays() {
         String cmdline = value(render(TCG, appVm("work").build()), "-append");
-        assertEquals("quiet console=ttyS0 tsc_early_khz=2596000 bulkhead.name=work", cmdline);
+        assertEquals("quiet console=ttyS0 tsc=reliable tsc_early_khz=2596000 bulkhead.name=work", cmdline);
 
         DomainSpec custom = appVm("work").boot(new DomainSpec.KernelBoot(Path.of("/k"), Optional.empty(),
-                "console=hvc0 tsc_early_khz=1000 bulkhead.name=other")).build();
-        assertEquals("console=hvc0 tsc_early_khz=1000 bulkhead.name=other", value(render(TCG, custom), "-append"));
+                "console=hvc0 tsc=unstable tsc_early_khz=1000 bulkhead.name=other")).build();
+        assertEquals("console=hvc0 tsc=unstable tsc_early_khz=1000 bulkhead.name=other", value(render(TCG, custom), "-append"));
     }
 
     @Test
@@ -160,6 +160,7 @@ class QemuCommandLineTest {
         QemuCommandLine.Host kvm = new QemuCommandLine.Host(TCG.binary(), Accelerator.KVM, Optional.empty(), TCG.tscKhz());
         List<String> kvmArgs = render(kvm, appVm("work").build());
         assertFalse(value(kvmArgs, "-append").contains("tsc_early_khz"));
+        assertFalse(value(kvmArgs, "-append").contains("tsc=reliable"), "a KVM guest's TSC is watched as usual");
         assertEquals("kvm", value(kvmArgs, "-accel"));
         assertEquals("host", value(kvmArgs, "-cpu"));
 
