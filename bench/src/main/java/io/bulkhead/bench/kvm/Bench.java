@@ -41,14 +41,14 @@ import java.util.stream.Stream;
  * command (the snapshot is of an idle agent waiting for dom0, as a disposable's savefile);</li>
  * <li>unpause of a paused qube to the end of a first command;</li>
  * <li>command round trip into a running qube ({@code echo} through qrexec, output and exit code
- * back), back to back and with a pause between calls.</li>
+ * back), during the agent's warm-up (its JIT), then back to back and with a pause between calls.</li>
  * </ul>
  * Runs one qube at a time. Prints the accelerator and how it was chosen.
  */
 public final class Bench {
 
     private static final String USAGE = "usage: bulkhead bench kvm [--cold N] [--restores N] [--unpauses N] [--calls N]"
-            + " [--pause-ms MS] [--user USER]";
+            + " [--pause-ms MS] [--user USER] [--vcpus N] [--warm-up N]";
     private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(120);
 
     private final KvmHypervisor hypervisor;
@@ -56,18 +56,21 @@ public final class Bench {
     private final Path template;
     private final Path work;
     private final String user;
+    private final int vcpus;
     private int domainIds = 1;
 
-    private Bench(KvmHypervisor hypervisor, QrexecDaemon qrexec, Path template, Path work, String user) {
+    private Bench(KvmHypervisor hypervisor, QrexecDaemon qrexec, Path template, Path work, String user, int vcpus) {
         this.hypervisor = hypervisor;
         this.qrexec = qrexec;
         this.template = template;
         this.work = work;
         this.user = user;
+        this.vcpus = vcpus;
     }
 
     /** What to measure, from the command line. */
-    private record Options(int cold, int restores, int unpauses, int calls, int pauseMillis, String user) {
+    private record Options(int cold, int restores, int unpauses, int calls, int pauseMillis, String user, int vcpus,
+            int warmUp) {
         static Options parse(String[] args) {
             int cold = 3;
             int restores = 5;
@@ -75,6 +78,8 @@ public final class Bench {
             int calls = 100;
             int pause = 100;
             String user = "user";
+            int vcpus = 2; // a qube's default
+            int warmUp = 200; // the agent's hot path is compiled by then (C1)
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--cold" -> cold = count(args, ++i, 1);
@@ -83,11 +88,13 @@ public final class Bench {
                     case "--calls" -> calls = count(args, ++i, 1);
                     case "--pause-ms" -> pause = count(args, ++i, 0);
                     case "--user" -> user = value(args, ++i);
+                    case "--vcpus" -> vcpus = count(args, ++i, 1);
+                    case "--warm-up" -> warmUp = count(args, ++i, 0);
                     case "-h", "--help" -> throw new UsageException(null);
                     default -> throw new UsageException("unknown option '" + args[i] + "'");
                 }
             }
-            return new Options(cold, restores, unpauses, calls, pause, user);
+            return new Options(cold, restores, unpauses, calls, pause, user, vcpus, warmUp);
         }
 
         private static String value(String[] args, int i) {
@@ -138,10 +145,11 @@ public final class Bench {
                 "probeKernel", template.resolve("vmlinux").toString(),
                 "probeInitrd", template.resolve("initramfs").toString()))) {
             System.out.println("accelerator: " + hypervisor.acceleratorReport());
+            System.out.println("qubes: " + options.vcpus() + " vCPUs, 256 MiB; commands as " + options.user());
             System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                     + loadAverage());
             QrexecDaemon qrexec = new QrexecDaemon(qrexecConfig());
-            new Bench(hypervisor, qrexec, template, work, options.user()).run(options);
+            new Bench(hypervisor, qrexec, template, work, options.user(), options.vcpus()).run(options);
             System.out.println("load average after: " + loadAverage());
         } finally {
             deleteTree(work);
@@ -173,7 +181,10 @@ public final class Bench {
         hypervisor.define(base);
         hypervisor.start(base.name());
         attach(base.name());
-        echo(base.name(), "warm-up");
+        List<Double> firstCalls = roundTrips(base.name(), o.warmUp(), 0);
+        if (!firstCalls.isEmpty()) {
+            report("command round trip, first " + o.warmUp() + " calls", firstCalls);
+        }
         List<Double> backToBack = roundTrips(base.name(), o.calls(), 0);
         List<Double> spaced = roundTrips(base.name(), o.calls(), o.pauseMillis());
         report("command round trip, back to back", backToBack);
@@ -291,7 +302,7 @@ public final class Bench {
     private DomainSpec spec(String name) throws IOException, InterruptedException {
         Path run = Files.createDirectories(work.resolve(name));
         return DomainSpec.builder(name, UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)), run)
-                .memory(256, 0).vcpus(1)
+                .memory(256, 0).vcpus(vcpus)
                 .boot(new DomainSpec.KernelBoot(template.resolve("vmlinux"), Optional.of(template.resolve("initramfs")),
                         "panic=-1 quiet tsc=reliable bulkhead.name=" + name))
                 .volume(VolumeSpec.of("root", template.resolve("root.img"), DiskFormat.RAW, true))
