@@ -6,19 +6,23 @@
 #   vmlinux         Debian's kernel, uncompressed ELF for PVH direct boot (QEMU -kernel)
 #   initramfs       uncompressed newc cpio: busybox, the drivers, stage-1 init (QEMU -initrd)
 #   root.img        ext4 image of the template root: busybox, jlinked JRE with a CDS archive,
-#                   the agent jar, the stage-2 init (busybox init + scripts)
+#                   the agent jar with its own class-data archive (AppCDS, trained by running the
+#                   agent's start path in the image tree), the stage-2 init (busybox init + scripts)
 #   manifest.json   versions, kernel command line, agent command, sizes and sha256 of the files
 # The build is skipped when the manifest records the same inputs (sources here, package
 # versions, JDK, agent jar, options); --force rebuilds anyway.
 #
 # usage: template/build-minimal.sh [--agent-jar JAR] [--agent-args ARGS] [--out DIR]
-#                                  [--stub-agent] [--kernel-package NAME] [--java-home DIR] [--force]
+#                                  [--stub-agent] [--no-agent-archive] [--kernel-package NAME]
+#                                  [--java-home DIR] [--force]
 #   --agent-jar JAR     guest agent (a runnable jar); default: agent/target/bulkhead-agent.jar of
 #                       this checkout when it has been built, else the stand-in agent in agent-stub/
 #   --stub-agent        use the stand-in agent (prints a ready line, then echoes) even if the real
 #                       one is built: what hal.kvm's tests and benchmark boot
 #   --agent-args ARGS   arguments after "-jar agent.jar" (default: --port $BULKHEAD_AGENT_PORT)
 #   --java-opts OPTS    JVM options of the agent (default: CDS, C1 only, serial GC, small heap)
+#   --no-agent-archive  no class-data archive for the agent (the real agent gets one by default:
+#                       its JVM reaches the qrexec hello about 1 s sooner under TCG)
 #   --kernel-package P  Debian kernel package (default: what linux-image-amd64 depends on)
 set -euo pipefail
 
@@ -30,6 +34,16 @@ MODULES=(virtio virtio_ring virtio_mmio virtio_pci virtio_blk virtio_console vir
 # FORK under TCG (command round trip measured 14 ms against 27 ms); JDK 26 drops it, so a newer JDK
 # needs FORK here
 JAVA_OPTS_GUEST="-Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss256k -Xmx32m -XX:-UsePerfData -Djdk.lang.Process.launchMechanism=VFORK"
+# The agent's own class-data archive (see step 5): a static AppCDS archive of every class its start
+# path loads, JDK and agent, dumped from a training run in the image tree. ArchiveRelocationMode=0
+# maps it at the address it was dumped for instead of relocating every pointer in it (JDK 17.0.15
+# relocates by default: about 0.2 s of the JVM start under TCG); it still relocates if that
+# address is taken. -Xshare:auto: a JVM that cannot use the archive runs without it.
+AGENT_ARCHIVE=/opt/bulkhead/agent.jsa
+AGENT_ARCHIVE_OPTS="-XX:SharedArchiveFile=$AGENT_ARCHIVE -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0"
+# The modification time the agent jar gets in the image: AppCDS checks it (and the size) against
+# the archive's record of the class path, so it must survive into root.img (mkfs.ext4 -d keeps it).
+AGENT_JAR_MTIME=@946684800   # 2000-01-01T00:00:00Z
 
 agent_jar=""
 agent_args='--port $BULKHEAD_AGENT_PORT'
@@ -38,6 +52,7 @@ kernel_package="${BULKHEAD_GUEST_KERNEL_PACKAGE:-}"
 java_home="${JAVA_HOME:-}"
 force=false
 stub_agent=false
+agent_archive=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --agent-jar) agent_jar=$2; shift 2 ;;
@@ -48,7 +63,8 @@ while [ $# -gt 0 ]; do
     --kernel-package) kernel_package=$2; shift 2 ;;
     --java-home) java_home=$2; shift 2 ;;
     --force) force=true; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --no-agent-archive) agent_archive=false; shift ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "template: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -58,7 +74,7 @@ out="${out:-$cache/templates/minimal}"
 downloads="$cache/downloads"
 started=$(date +%s%N)
 step=0
-STEPS=10
+STEPS=11
 progress() {
   step=$((step + 1))
   local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
@@ -114,7 +130,7 @@ inputs=$(
   {
     echo "format=$FORMAT_VERSION kernel=$kernel_package=$kernel_version busybox=$(pkg_version busybox-static)"
     echo "jdk=$jdk_release libc=$(pkg_version libc6) agent=$agent_id agent_args=$agent_args"
-    echo "modules=${MODULES[*]} java_opts=$JAVA_OPTS_GUEST"
+    echo "modules=${MODULES[*]} java_opts=$JAVA_OPTS_GUEST agent_archive=$agent_archive"
     (cd "$HERE" && find build-minimal.sh lib initramfs rootfs -type f | LC_ALL=C sort | xargs sha256sum)
   } | sha256sum | cut -d' ' -f1)
 
@@ -182,6 +198,10 @@ else
   progress "agent $agent_jar"
   agent_source="$agent_jar"
 fi
+# The stand-in agent has no training run: it gets no archive of its own.
+[ "$agent_source" != stub ] || agent_archive=false
+agent_java_opts=$JAVA_OPTS_GUEST
+[ "$agent_archive" = false ] || agent_java_opts="$JAVA_OPTS_GUEST $AGENT_ARCHIVE_OPTS"
 
 # ---- 4. JRE --------------------------------------------------------------------------------
 jre_modules=$("$java_home/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$agent_jar" 2>/dev/null || true)
@@ -207,13 +227,14 @@ cp -r "$HERE/rootfs/." "$root/"
 ln -s /run/resolv.conf "$root/etc/resolv.conf"   # written at each boot (bulkhead-setup), root may be read-only
 chmod 0755 "$root"/sbin/bulkhead-*
 cp "$agent_jar" "$root/opt/bulkhead/agent.jar"
+touch -d "$AGENT_JAR_MTIME" "$root/opt/bulkhead/agent.jar"
 mkdir -p "$root/etc/bulkhead"
 cat >"$root/etc/bulkhead/agent.conf" <<EOF
 # Written by template/build-minimal.sh. Sourced by /sbin/bulkhead-agent, which sets
 # BULKHEAD_AGENT_PORT (/dev/virtio-ports/NAME) and BULKHEAD_QUBE_NAME before running AGENT_COMMAND.
 AGENT_PORT_NAME=$AGENT_PORT_NAME
 JAVA=/opt/jre/bin/java
-JAVA_OPTS="$JAVA_OPTS_GUEST"
+JAVA_OPTS="$agent_java_opts"
 AGENT_JAR=/opt/bulkhead/agent.jar
 AGENT_COMMAND='\$JAVA \$JAVA_OPTS -jar \$AGENT_JAR $agent_args'
 EOF
@@ -222,6 +243,7 @@ echo bulkhead >"$root/etc/hostname"
 for lib in $(find "$root/opt/jre" -type f \( -name '*.so' -o -perm -u+x \) -exec ldd {} \; 2>/dev/null \
              | awk '$3 ~ /^\// {print $3} $1 ~ /^\/lib64\// {print $1}' | sort -u); do
   case "$lib" in
+    "$root"/*) ;;                    # the JRE's own (libjli.so, libjava.so...): already in /opt/jre
     */ld-linux-x86-64.so.2) cp -L "$lib" "$root/lib64/ld-linux-x86-64.so.2" ;;
     *) cp -L "$lib" "$root/lib/x86_64-linux-gnu/$(basename "$lib")" ;;
   esac
@@ -239,7 +261,57 @@ fi
 "$root/opt/jre/bin/java" -Xshare:on -version >/dev/null 2>"$work/cds-check" \
   || die "the guest JRE cannot map its CDS archive: $(cat "$work/cds-check")"
 
-# ---- 6. root image -------------------------------------------------------------------------
+# ---- 6. agent class-data archive -----------------------------------------------------------
+# Under TCG the agent's JVM spends seconds loading and verifying the ~1200 classes of its start
+# path. A static AppCDS archive holds them pre-parsed and pre-verified. JDK 17 accepts it only for
+# the same JVM, the same class path string, and a jar of the same size and modification time, so
+# it is dumped in the image tree itself, chrooted (a user namespace when not root), with the guest
+# JRE, paths and options: a training run of the agent's real start path (--train: the hello and
+# commands against a dom0 played in-process) lists the classes, -Xshare:dump archives them.
+in_tree() { # in_tree COMMAND...: run COMMAND chrooted in the root tree, with /dev and /proc
+  local ns=(unshare --mount)
+  [ "$(id -u)" -eq 0 ] || ns=(unshare --user --map-root-user --mount)
+  "${ns[@]}" sh -c 'mount --rbind /dev "$0/dev" && mount --rbind /proc "$0/proc" && exec chroot "$0" "$@"' "$root" \
+    /bin/env -i PATH=/bin:/sbin:/usr/bin HOME=/root LANG=C.UTF-8 "$@"
+}
+if [ "$agent_archive" = true ]; then
+  progress "agent class-data archive (training run in the image tree)"
+  classlist=/tmp/agent.classlist
+  # shellcheck disable=SC2086  # JAVA_OPTS_GUEST is a list of options
+  in_tree /opt/jre/bin/java $JAVA_OPTS_GUEST -XX:DumpLoadedClassList=$classlist -jar /opt/bulkhead/agent.jar --train \
+    >"$work/train.log" 2>&1 \
+    || die "the agent's training run failed (a jar without --train? then --no-agent-archive): $(tail -5 "$work/train.log")"
+  # shellcheck disable=SC2086
+  in_tree /opt/jre/bin/java $JAVA_OPTS_GUEST -Xshare:dump -XX:SharedClassListFile=$classlist \
+    -XX:SharedArchiveFile=$AGENT_ARCHIVE -cp /opt/bulkhead/agent.jar >"$work/dump.log" 2>&1 \
+    || die "dumping the agent's class-data archive failed: $(grep -v 'warning.*\[cds\]' "$work/dump.log" | tail -5)"
+  rm -f "$root$classlist"
+  # -Xshare:on fails instead of falling back: the archive must map, and serve the agent's classes.
+  # shellcheck disable=SC2086
+  in_tree /opt/jre/bin/java $agent_java_opts -Xshare:on -Xlog:class+load=info -jar /opt/bulkhead/agent.jar \
+    --no-such-option >"$work/archive-check" 2>&1 || true
+  grep -q 'io.bulkhead.agent.internal.AgentMain source: shared objects file' "$work/archive-check" \
+    || die "the agent's class-data archive does not map in the image tree: $(grep -v 'class,load' "$work/archive-check" | tail -5)"
+  echo "template:   $(grep -c 'training run done' "$work/train.log") training run, $(wc -l <"$work/train.log") log lines;" \
+    "archive $(($(stat -c %s "$root$AGENT_ARCHIVE") / 1024)) KiB," \
+    "$(grep -c 'source: shared objects file' "$work/archive-check") classes mapped at the check"
+fi
+rm -rf "${root:?}"/tmp/* "${root:?}"/tmp/.[!.]* 2>/dev/null || true
+# Stage 1 reads these ahead, in this order, while stage 2 sets up (initramfs/init): what the
+# agent's JVM opens first, its libraries, the class-data archive, the jar, the locale.
+(cd "$root" && {
+  echo lib64/ld-linux-x86-64.so.2
+  echo opt/jre/bin/java
+  echo opt/jre/lib/libjli.so
+  find lib/x86_64-linux-gnu -type f | LC_ALL=C sort
+  echo opt/jre/lib/server/libjvm.so
+  [ ! -f ".$AGENT_ARCHIVE" ] || echo "${AGENT_ARCHIVE#/}"
+  find opt/jre/lib -maxdepth 1 -name '*.so' ! -name libjli.so | LC_ALL=C sort
+  echo opt/bulkhead/agent.jar
+  [ ! -d usr/lib/locale ] || find usr/lib/locale -type f | LC_ALL=C sort
+} >etc/bulkhead/readahead)
+
+# ---- 7. root image -------------------------------------------------------------------------
 progress "root.img (ext4 via mkfs.ext4 -d, no mount)"
 content_mb=$(du -sm "$root" | cut -f1)
 image_mb=$((content_mb + content_mb / 5 + 64))    # room for a qube's writes to its root snapshot
@@ -256,7 +328,17 @@ else
   "${mkfs_root[@]}"
 fi
 
-# ---- 7. manifest ---------------------------------------------------------------------------
+if [ "$agent_archive" = true ]; then
+  # AppCDS rejects the archive (silently, with -Xshare:auto) if the jar's mtime changed on the way
+  debugfs=$(command -v debugfs || echo /sbin/debugfs)
+  if [ -x "$debugfs" ]; then
+    jar_mtime=$("$debugfs" -R "stat /opt/bulkhead/agent.jar" "$out.new/root.img" 2>/dev/null | sed -n 's/^ *mtime: 0x\([0-9a-f]*\).*/\1/p')
+    [ "$((16#${jar_mtime:-0}))" = "${AGENT_JAR_MTIME#@}" ] \
+      || die "root.img has the agent jar with mtime 0x${jar_mtime:-?}, not ${AGENT_JAR_MTIME#@}: its class-data archive would not be used"
+  fi
+fi
+
+# ---- 8. manifest ---------------------------------------------------------------------------
 progress "manifest"
 file_entry() {
   printf '    "%s": {"size": %d, "sha256": "%s"}' "$1" "$(stat -c %s "$out.new/$1")" "$(sha256sum "$out.new/$1" | cut -d' ' -f1)"
@@ -273,7 +355,8 @@ cat >"$out.new/manifest.json" <<EOF
   "jdk": "$jdk_release",
   "jreModules": "$jre_modules",
   "agent": {"source": "$agent_source", "sha256": "$(sha256sum "$agent_jar" | cut -d' ' -f1)", "port": "$AGENT_PORT_NAME",
-            "command": "/opt/jre/bin/java $JAVA_OPTS_GUEST -jar /opt/bulkhead/agent.jar $agent_args"},
+            "command": "/opt/jre/bin/java $agent_java_opts -jar /opt/bulkhead/agent.jar $agent_args",
+            "classDataArchive": $([ "$agent_archive" = true ] && echo "\"$AGENT_ARCHIVE\"" || echo null)},
   "kernelCmdline": "console=ttyS0 panic=-1 quiet tsc=reliable",
   "volumes": {"root": "virtio-blk serial=root (ro: template, rw: per-start snapshot)",
               "private": "serial=private, ext2/3/4, formatted when blank, mounted on /rw",
@@ -286,7 +369,7 @@ $(file_entry root.img)
 }
 EOF
 
-# ---- 8. publish ----------------------------------------------------------------------------
+# ---- 9. publish ----------------------------------------------------------------------------
 progress "publishing to $out"
 rm -rf "$out.old"
 [ -d "$out" ] && mv "$out" "$out.old"
@@ -294,7 +377,7 @@ mv "$out.new" "$out"
 rm -rf "$out.old"
 trap 'rm -rf "$work"' EXIT
 
-# ---- 9. summary ----------------------------------------------------------------------------
+# ---- 10. summary ----------------------------------------------------------------------------
 progress "done"
 (cd "$out" && for f in vmlinux initramfs root.img; do
   printf 'template:   %-10s %6d KiB (disk usage %d KiB)\n' "$f" $(($(stat -c %s "$f") / 1024)) "$(du -k "$f" | cut -f1)"

@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The guest agent: connects to dom0 (virtio-serial port or unix socket), serves one
@@ -34,27 +38,42 @@ final class Agent implements AutoCloseable {
     Agent(AgentConfig config, Log log) {
         this.config = config;
         this.log = log;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "qrexec-agent-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newCachedThreadPool(new DaemonThreads());
         this.launcher = new ProcessLauncher(config.userSwitch(), new Passwd(Path.of("/etc/passwd")), log);
         this.warmShells = config.warmUsers().isEmpty() ? null : new WarmShells(launcher, config.warmUsers(), pool, log);
         this.exec = new ExecHandler(new ServiceLocator(config.rpcDirs()), launcher, warmShells, pool, log);
-        this.clients = config.clientSocket() == null ? null : new ClientListener(config.clientSocket(), pool, log, () -> current);
+        this.clients = config.clientSocket() == null ? null
+                : new ClientListener(config.clientSocket(), pool, log, new Supplier<GuestSession>() {
+                    @Override
+                    public GuestSession get() {
+                        return current;
+                    }
+                });
     }
 
-    /** Serves dom0 until closed (or, with {@code once}, until the first connection ends). */
+    /**
+     * The pool's threads. Classes, not lambdas, on the way to the hello: the first lambda
+     * bootstraps the method-handle machinery, a few hundred ms under TCG.
+     */
+    private static final class DaemonThreads implements ThreadFactory {
+        private final AtomicInteger n = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "qrexec-agent-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
+    }
+
+    /**
+     * Serves dom0 until closed (or, with {@code once}, until the first connection ends).
+     *
+     * <p>The hello comes first: the client socket and the pre-warmed process spawning are set up
+     * after it, as under TCG they would delay it by about 0.3 s each
+     * (the unix socket's first use initialises the JDK's SecureRandom and security providers).
+     */
     void run() throws IOException, InterruptedException {
-        if (config.prewarm()) {
-            // the first ProcessBuilder.start() costs 0.1-0.9 s under TCG: pay it while dom0 waits for the hello
-            pool.execute(launcher::prewarm);
-        }
-        if (clients != null) {
-            clients.start();
-        }
         while (!closed) {
             QrexecChannel channel;
             try {
@@ -70,7 +89,7 @@ final class Agent implements AutoCloseable {
             try {
                 MuxLink link = MuxLink.open(channel, MuxLink.Role.GUEST, MuxConfig.DEFAULT, "dom0");
                 link.start();
-                GuestSession session = new GuestSession(link, exec, clients, pool, log);
+                GuestSession session = new GuestSession(link, exec, clients, pool, log, afterFirstHello);
                 current = session;
                 session.run();
             } catch (IOException e) {
@@ -93,14 +112,57 @@ final class Agent implements AutoCloseable {
         }
     }
 
+    /** Runs once, in the pool, after the first hello exchanged with dom0: see {@link #run}. */
+    private final Runnable afterFirstHello = new Runnable() {
+        private final AtomicBoolean started = new AtomicBoolean();
+
+        @Override
+        public void run() {
+            if (!started.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                pool.execute(new Runnable() {
+                    @Override
+                    public void run() {
+                        setUpAfterHello();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }
+    };
+
+    private void setUpAfterHello() {
+        if (config.prewarm()) {
+            // the first ProcessBuilder.start() costs 0.1-0.9 s under TCG: pay it before a call needs it
+            launcher.prewarm();
+        }
+        if (clients != null && !closed) {
+            try {
+                clients.start();
+            } catch (IOException e) {
+                log.error("no qrexec-client-vm socket: " + e.getMessage());
+            }
+        }
+    }
+
     private QrexecChannel open() throws IOException, InterruptedException {
         if (config.connect() != null) {
             return UnixSocketChannel.connect(config.connect());
         }
         Path device = config.device();
         if (device == null) {
-            device = AgentConfig.DEFAULT_DEVICES.stream().filter(Files::exists).findFirst()
-                    .orElseThrow(() -> new IOException("no qrexec device among " + AgentConfig.DEFAULT_DEVICES));
+            for (Path candidate : AgentConfig.DEFAULT_DEVICES) {
+                if (Files.exists(candidate)) {
+                    device = candidate;
+                    break;
+                }
+            }
+            if (device == null) {
+                throw new IOException("no qrexec device among " + AgentConfig.DEFAULT_DEVICES);
+            }
         }
         DeviceChannel ch = DeviceChannel.open(device);
         // read() gives end of file until the host side is connected

@@ -33,9 +33,11 @@ public final class AgentMain {
             System.exit(ClientVm.run(Arrays.copyOfRange(args, 1, args.length)));
             return;
         }
+        // hidden: the template builder's training run for the class-data archive (TrainingRun)
+        boolean train = args.length > 0 && args[0].equals("--train");
         AgentConfig config;
         try {
-            config = parse(args);
+            config = parse(train ? Arrays.copyOfRange(args, 1, args.length) : args);
         } catch (IllegalArgumentException e) {
             System.err.println("qrexec-agent: " + e.getMessage());
             System.err.println(usage());
@@ -43,8 +45,18 @@ public final class AgentMain {
             return;
         }
         Log log = new Log(config.logLevel());
+        if (train) {
+            System.exit(TrainingRun.run(config, log));
+            return;
+        }
         try (Agent agent = new Agent(config, log)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(agent::close));
+            // a class, not a method reference: no lambda on the way to the hello (see Agent)
+            Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    agent.close();
+                }
+            }));
             agent.run();
         }
     }

@@ -26,14 +26,17 @@ final class GuestSession {
     private final ClientListener clients;
     private final ExecutorService pool;
     private final Log log;
+    private final Runnable afterHello;
     private volatile int version;
 
-    GuestSession(MuxLink link, ExecHandler exec, ClientListener clients, ExecutorService pool, Log log) {
+    /** @param afterHello run once the hellos are exchanged, before the first message from dom0 is served */
+    GuestSession(MuxLink link, ExecHandler exec, ClientListener clients, ExecutorService pool, Log log, Runnable afterHello) {
         this.link = link;
         this.exec = exec;
         this.clients = clients;
         this.pool = pool;
         this.log = log;
+        this.afterHello = afterHello;
     }
 
     /** Runs until dom0 goes away or breaks the protocol. */
@@ -49,6 +52,7 @@ final class GuestSession {
             checker.accept(hello);
             version = checker.version();
             log.info("connected to dom0, protocol version " + version);
+            afterHello.run();
             Message m;
             while ((m = link.control().read()) != null) {
                 checker.accept(m);

@@ -82,7 +82,8 @@ final class World implements AutoCloseable {
         if (!dom0.service().awaitAgent(qube, Duration.ofSeconds(30))) {
             throw new IllegalStateException("agent of " + qube + " did not connect; log:\n" + log(qube));
         }
-        waitForFile(a.clientSocket);
+        // the agent listens for its clients after the hello; it logs this line once it accepts
+        waitForLogLine(qube, "qrexec-client-vm socket at " + a.clientSocket);
         return a;
     }
 
@@ -119,11 +120,11 @@ final class World implements AutoCloseable {
         extras.add(c);
     }
 
-    private static void waitForFile(Path p) throws InterruptedException {
+    private void waitForLogLine(String qube, String text) throws InterruptedException, IOException {
         long end = System.nanoTime() + 20_000_000_000L;
-        while (!Files.exists(p)) {
+        while (!log(qube).contains(text)) {
             if (System.nanoTime() > end) {
-                throw new IllegalStateException(p + " did not appear");
+                throw new IllegalStateException("the agent of " + qube + " did not log '" + text + "'; log:\n" + log(qube));
             }
             Thread.sleep(10);
         }
