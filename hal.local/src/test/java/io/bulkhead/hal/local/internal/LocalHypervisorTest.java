@@ -1,7 +1,7 @@
 package io.bulkhead.hal.local.internal;
 
 import static io.bulkhead.hal.local.internal.TestQubes.await;
-import static io.bulkhead.hal.local.internal.TestQubes.readAgentHello;
+import static io.bulkhead.hal.local.internal.TestQubes.exchangeHellos;
 import static io.bulkhead.hal.local.internal.TestQubes.requireAgentProcess;
 import static io.bulkhead.hal.local.internal.TestQubes.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,9 +65,10 @@ class LocalHypervisorTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(files("work").directory())));
         try (DomainChannel channel = backend.openQrexecChannel("work")) {
             assertEquals("work", channel.domain());
-            assertTrue(readAgentHello(channel) >= 2, "protocol version of the agent's hello");
+            assertTrue(exchangeHellos(channel) >= 2, "protocol version of the agent's hello");
         }
-        // the agent serves qrexec-client-vm on its client socket and got a wrapper for it
+        // once it has exchanged hellos with dom0, the agent serves qrexec-client-vm on its client
+        // socket (as Qubes' agent does), and it got a wrapper for it
         await("the agent listens on client.sock", () -> Files.exists(files("work").clientSocket()));
         assertTrue(Files.isExecutable(files("work").clientWrapper()));
         assertTrue(Files.isDirectory(files("work").ownRpcDir()));
@@ -79,10 +80,10 @@ class LocalHypervisorTest {
         backend.define(spec("work", tmp).build());
         backend.start("work");
         DomainChannel first = backend.openQrexecChannel("work");
-        readAgentHello(first); // closes the link, and with it the channel
+        exchangeHellos(first); // closes the link, and with it the channel
 
         try (DomainChannel second = backend.openQrexecChannel("work")) {
-            assertTrue(readAgentHello(second) >= 2);
+            assertTrue(exchangeHellos(second) >= 2);
         }
         DomainChannel third = backend.openQrexecChannel("work");
         try {
@@ -118,7 +119,7 @@ class LocalHypervisorTest {
             }
         });
         try (DomainChannel channel = replacement[0]) {
-            assertTrue(readAgentHello(channel) >= 2);
+            assertTrue(exchangeHellos(channel) >= 2);
         }
         assertFalse(((LocalDomainChannel) abandoned).isOpen(), "the backend closed the abandoned channel");
     }
@@ -150,7 +151,7 @@ class LocalHypervisorTest {
         await("resume is reported", () -> recorder.states("work").equals(
                 List.of(DomainState.STARTING, DomainState.RUNNING, DomainState.PAUSED, DomainState.RUNNING)));
         try (DomainChannel channel = backend.openQrexecChannel("work")) {
-            assertTrue(readAgentHello(channel) >= 2, "the resumed agent still answers");
+            assertTrue(exchangeHellos(channel) >= 2, "the resumed agent still answers");
         }
     }
 
@@ -159,6 +160,9 @@ class LocalHypervisorTest {
         backend.define(spec("work", tmp).build());
         backend.start("work");
         ProcessHandle agent = requireAgentProcess(files("work").qrexecSocket());
+        try (DomainChannel channel = backend.openQrexecChannel("work")) {
+            exchangeHellos(channel);
+        }
         await("the agent listens on client.sock", () -> Files.exists(files("work").clientSocket()));
 
         assertTrue(backend.shutdown("work", Duration.ofSeconds(15)));
@@ -213,7 +217,7 @@ class LocalHypervisorTest {
         backend.start("work");
         assertNotEquals(firstPid, requireAgentProcess(files("work").qrexecSocket()).pid());
         try (DomainChannel channel = backend.openQrexecChannel("work")) {
-            assertTrue(readAgentHello(channel) >= 2);
+            assertTrue(exchangeHellos(channel) >= 2);
         }
     }
 
@@ -263,7 +267,7 @@ class LocalHypervisorTest {
             fromProperty.define(spec("work", tmp).build());
             fromProperty.start("work");
             try (DomainChannel channel = fromProperty.openQrexecChannel("work")) {
-                assertTrue(readAgentHello(channel) >= 2);
+                assertTrue(exchangeHellos(channel) >= 2);
             }
         }
     }

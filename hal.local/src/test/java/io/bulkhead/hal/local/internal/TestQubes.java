@@ -15,6 +15,7 @@ import io.bulkhead.core.qrexec.mux.MuxLink;
 import io.bulkhead.core.qrexec.protocol.LittleEndian;
 import io.bulkhead.core.qrexec.protocol.Message;
 import io.bulkhead.core.qrexec.protocol.MessageType;
+import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
 import io.bulkhead.core.qrexec.transport.QrexecChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,10 +100,17 @@ final class TestQubes {
      *
      * @return the protocol version in the agent's MSG_HELLO
      */
-    static int readAgentHello(DomainChannel channel) throws IOException {
+    /**
+     * Plays dom0's side of the control hellos, as dom0 does on connecting (the agent answers once
+     * dom0's first bytes arrive, and sets up its qrexec-client-vm socket after the exchange).
+     *
+     * @return the protocol version of the agent's hello
+     */
+    static int exchangeHellos(DomainChannel channel) throws IOException {
         MuxLink link = MuxLink.open(asQrexecChannel(channel), MuxLink.Role.HOST, MuxConfig.DEFAULT, channel.domain());
         try {
             link.start();
+            link.control().write(Message.hello(ProtocolVersion.CURRENT));
             Message hello = link.control().read(WAIT.toMillis());
             assertNotNull(hello, "the agent closed the control stream before its hello");
             assertEquals(MessageType.HELLO, hello.type(), "first control message: " + MessageType.name(hello.type()));
