@@ -135,10 +135,7 @@ final class Agent implements AutoCloseable {
     };
 
     private void setUpAfterHello() {
-        if (config.prewarm()) {
-            // the first ProcessBuilder.start() costs 0.1-0.9 s under TCG: pay it before a call needs it
-            launcher.prewarm();
-        }
+        // the socket first: a command dom0 sends right after the hello may call qrexec-client-vm
         if (clients != null && !closed) {
             try {
                 clients.start();
@@ -146,7 +143,12 @@ final class Agent implements AutoCloseable {
                 log.error("no qrexec-client-vm socket: " + e.getMessage());
             }
         }
+        if (config.prewarm()) {
+            // the first ProcessBuilder.start() costs 0.1-0.9 s under TCG: pay it before a call needs it
+            launcher.prewarm();
+        }
     }
+
 
     private QrexecChannel open() throws IOException, InterruptedException {
         if (config.connect() != null) {

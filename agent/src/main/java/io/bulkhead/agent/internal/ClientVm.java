@@ -124,7 +124,7 @@ final class ClientVm {
      */
     static int call(Path socket, String source, String target, String service, InputStream in, OutputStream out,
             OutputStream err) throws IOException {
-        try (UnixSocketChannel ch = UnixSocketChannel.connect(socket)) {
+        try (UnixSocketChannel ch = connectAgent(socket)) {
             Connected c = connect(ch, source, target, service, err);
             if (c == null) {
                 return ExitStatus.REFUSED;
@@ -135,7 +135,7 @@ final class ClientVm {
 
     private static int callWithProgram(Path socket, String source, String target, String service, List<String> program)
             throws IOException {
-        try (UnixSocketChannel ch = UnixSocketChannel.connect(socket)) {
+        try (UnixSocketChannel ch = connectAgent(socket)) {
             OutputStream err = new FileOutputStream(FileDescriptor.err);
             Connected c = connect(ch, source, target, service, err);
             if (c == null) {
@@ -148,6 +148,38 @@ final class ClientVm {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return ExitStatus.PROBLEM;
+            }
+        }
+    }
+
+    /** How long a client waits for the agent's socket to appear. */
+    private static final long SOCKET_WAIT_MILLIS = 5_000;
+
+    /**
+     * Connects to the agent's socket, waiting a little while it does not exist yet: the agent
+     * creates it just after its first hello with dom0, so a command started at once by dom0 can
+     * come first (and init restarts an agent that died).
+     */
+    static UnixSocketChannel connectAgent(Path socket) throws IOException {
+        return connectAgent(socket, SOCKET_WAIT_MILLIS);
+    }
+
+    /** {@link #connectAgent(Path)} waiting at most {@code waitMillis} for the socket to appear. */
+    static UnixSocketChannel connectAgent(Path socket, long waitMillis) throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (true) {
+            try {
+                return UnixSocketChannel.connect(socket);
+            } catch (IOException e) {
+                if (java.nio.file.Files.exists(socket) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the agent socket " + socket);
             }
         }
     }

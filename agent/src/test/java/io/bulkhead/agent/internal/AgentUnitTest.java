@@ -82,6 +82,27 @@ class AgentUnitTest {
     }
 
     @Test
+    void aClientWaitsForTheAgentSocketToAppearButNotForever() throws Exception {
+        Path socket = dir.resolve("agent.sock");
+        CompletableFuture<UnixSocketServer> later = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(300);
+                return UnixSocketServer.bind(socket);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (var ch = ClientVm.connectAgent(socket, 10_000); UnixSocketServer server = later.get(10, TimeUnit.SECONDS)) {
+            assertTrue(Files.exists(socket), "connected once the agent had bound its socket");
+        }
+        Path missing = dir.resolve("never.sock");
+        assertThrows(java.io.IOException.class, () -> ClientVm.connectAgent(missing, 100));
+        Path notASocket = Files.writeString(dir.resolve("file.sock"), "x");
+        assertThrows(java.io.IOException.class, () -> ClientVm.connectAgent(notASocket, 60_000),
+                "a file that exists but refuses fails at once");
+    }
+
+    @Test
     void passwdEntries() throws Exception {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nbroken:x:a:b\n");
