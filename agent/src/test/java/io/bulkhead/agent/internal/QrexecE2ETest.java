@@ -92,12 +92,7 @@ class QrexecE2ETest {
 
     @Test
     void execPassesStdinThrough() throws Exception {
-        RemoteProcess p = world.dom0.service().exec("vault", "root", "tr a-z A-Z");
-        p.stdin().write("hello qrexec".getBytes(StandardCharsets.UTF_8));
-        p.stdin().close();
-        Output o = Output.collect(p);
-        assertEquals(0, p.waitFor());
-        assertEquals("HELLO QREXEC", o.out());
+        assertEquals("0|HELLO QREXEC|", execute("vault", "tr a-z A-Z", "hello qrexec"));
     }
 
     @Test

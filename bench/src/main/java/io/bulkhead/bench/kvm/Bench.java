@@ -1,19 +1,15 @@
 package io.bulkhead.bench.kvm;
 
+import io.bulkhead.bench.QrexecSettings;
 import io.bulkhead.core.domains.hal.DiskFormat;
-import io.bulkhead.core.domains.hal.DomainChannel;
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.VolumeSpec;
 import io.bulkhead.core.qrexec.RemoteProcess;
-import io.bulkhead.core.qrexec.internal.QrexecConfig;
+import io.bulkhead.core.qrexec.internal.DomainChannelAdapter;
 import io.bulkhead.core.qrexec.internal.QrexecDaemon;
-import io.bulkhead.core.qrexec.transport.QrexecChannel;
 import io.bulkhead.hal.kvm.internal.KvmHypervisor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,7 +144,7 @@ public final class Bench {
             System.out.println("qubes: " + options.vcpus() + " vCPUs, 256 MiB; commands as " + options.user());
             System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                     + loadAverage());
-            QrexecDaemon qrexec = new QrexecDaemon(qrexecConfig());
+            QrexecDaemon qrexec = new QrexecDaemon(QrexecSettings.defaults(null));
             new Bench(hypervisor, qrexec, template, work, options.user(), options.vcpus()).run(options);
             System.out.println("load average after: " + loadAverage());
         } finally {
@@ -249,28 +245,7 @@ public final class Bench {
 
     /** Connects dom0's daemon to the qube's qrexec port; returns once the hellos are exchanged. */
     private void attach(String qube) throws IOException {
-        DomainChannel channel = hypervisor.openQrexecChannel(qube);
-        qrexec.attach(qube, domainIds++, new QrexecChannel() {
-            @Override
-            public InputStream input() throws IOException {
-                return channel.input();
-            }
-
-            @Override
-            public OutputStream output() throws IOException {
-                return channel.output();
-            }
-
-            @Override
-            public String describe() {
-                return qube + "/" + channel.channelName();
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        });
+        qrexec.attach(qube, domainIds++, new DomainChannelAdapter(hypervisor.openQrexecChannel(qube)));
     }
 
     private List<Double> roundTrips(String qube, int calls, int pauseMillis) throws Exception {
@@ -344,18 +319,6 @@ public final class Bench {
 
     private static double millisSince(long t0) {
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    /** dom0's qrexec settings with their defaults (no policy is consulted for dom0's own commands). */
-    private static QrexecConfig qrexecConfig() {
-        return (QrexecConfig) Proxy.newProxyInstance(QrexecConfig.class.getClassLoader(), new Class<?>[] {QrexecConfig.class},
-                (proxy, method, a) -> switch (method.getName()) {
-                    case "annotationType" -> QrexecConfig.class;
-                    case "toString" -> "QrexecConfig(bench kvm)";
-                    case "hashCode" -> 0;
-                    case "equals" -> proxy == a[0];
-                    default -> method.getDefaultValue();
-                });
     }
 
     /** Runs template/build-minimal.sh with the real agent (a no-op when up to date); returns the template directory. */

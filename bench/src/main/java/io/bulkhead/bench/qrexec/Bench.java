@@ -1,15 +1,14 @@
 package io.bulkhead.bench.qrexec;
 
+import io.bulkhead.bench.QrexecSettings;
 import io.bulkhead.core.qrexec.QrexecService;
 import io.bulkhead.core.qrexec.RemoteProcess;
-import io.bulkhead.core.qrexec.internal.QrexecConfig;
 import io.bulkhead.core.qrexec.internal.QrexecDaemon;
 import io.bulkhead.core.qrexec.transport.UnixSocketChannel;
 import io.bulkhead.core.qrexec.transport.UnixSocketServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +40,7 @@ public final class Bench {
         socketService(rpc.resolve("bench.Sink"), Bench::sink);
         socketService(rpc.resolve("bench.Source"), Bench::source);
 
-        QrexecDaemon daemon = new QrexecDaemon(config(System.getProperty("user.name")));
+        QrexecDaemon daemon = new QrexecDaemon(QrexecSettings.defaults(System.getProperty("user.name")));
         QrexecService qrexec = daemon;
         UnixSocketServer dom0 = UnixSocketServer.bind(dir.resolve("dom0.sock"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -235,21 +234,6 @@ public final class Bench {
             }
         }
         return dflt;
-    }
-
-    /** The daemon's configuration with its defaults, except the user (the bench's own). */
-    private static QrexecConfig config(String user) {
-        return (QrexecConfig) Proxy.newProxyInstance(QrexecConfig.class.getClassLoader(), new Class<?>[] {QrexecConfig.class},
-                (proxy, method, a) -> {
-                    switch (method.getName()) {
-                        case "defaultUser": return user;
-                        case "annotationType": return QrexecConfig.class;
-                        case "toString": return "QrexecConfig(bench)";
-                        case "hashCode": return 0;
-                        case "equals": return proxy == a[0];
-                        default: return method.getDefaultValue();
-                    }
-                });
     }
 
 }

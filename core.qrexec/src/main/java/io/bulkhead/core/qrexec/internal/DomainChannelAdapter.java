@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
-/** A hypervisor backend's {@link DomainChannel} seen as a {@link QrexecChannel}. */
-final class DomainChannelAdapter implements QrexecChannel {
+/**
+ * A hypervisor backend's {@link DomainChannel} seen as a {@link QrexecChannel}. Public for tools
+ * and tests outside the framework (benchmarks, backend tests); the package is not exported.
+ */
+public final class DomainChannelAdapter implements QrexecChannel {
     private final DomainChannel channel;
 
-    DomainChannelAdapter(DomainChannel channel) {
+    public DomainChannelAdapter(DomainChannel channel) {
         this.channel = channel;
     }
 

@@ -2,6 +2,7 @@ package io.bulkhead.hal.kvm.internal;
 
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.NetworkLink;
+import io.bulkhead.core.domains.hal.support.Ipv4;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -81,29 +82,13 @@ final class GuestNetwork {
      * @throws IllegalArgumentException when {@code clientIp} is not a dotted-quad IPv4 address
      */
     static String vifMac(String clientName, String clientIp) {
-        int[] bytes = ipv4(clientIp).orElseThrow(() -> new IllegalArgumentException("domain " + clientName
+        int[] bytes = Ipv4.parse(clientIp).orElseThrow(() -> new IllegalArgumentException("domain " + clientName
                 + ": uplink address '" + clientIp + "' is not an IPv4 address (a.b.c.d); the netvm cannot route it"));
         return String.format("%s:%02x:%02x:%02x:%02x", VIF_MAC_PREFIX, bytes[0], bytes[1], bytes[2], bytes[3]);
     }
 
-    /** @return the four bytes of a dotted-quad IPv4 address (no leading zeros, each 0..255), else empty */
-    static Optional<int[]> ipv4(String address) {
-        if (address == null || !address.matches("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}")) {
-            return Optional.empty();
-        }
-        String[] parts = address.split("\\.");
-        int[] bytes = new int[4];
-        for (int i = 0; i < 4; i++) {
-            bytes[i] = Integer.parseInt(parts[i]);
-            if (bytes[i] > 255) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(bytes);
-    }
-
     private static String checkIpv4(DomainSpec spec, String what, String address) {
-        if (ipv4(address).isEmpty()) {
+        if (!Ipv4.isValid(address)) {
             throw new IllegalArgumentException("domain " + spec.name() + ": " + what + " '" + address
                     + "' is not an IPv4 address (a.b.c.d); its guest configures IPv4 only");
         }

@@ -10,16 +10,14 @@ import io.bulkhead.core.domains.hal.DomainChannel;
 import io.bulkhead.core.domains.hal.DomainSpec;
 import io.bulkhead.core.domains.hal.DomainState;
 import io.bulkhead.core.domains.hal.DomainStateListener;
+import io.bulkhead.core.qrexec.internal.DomainChannelAdapter;
 import io.bulkhead.core.qrexec.mux.MuxConfig;
 import io.bulkhead.core.qrexec.mux.MuxLink;
 import io.bulkhead.core.qrexec.protocol.LittleEndian;
 import io.bulkhead.core.qrexec.protocol.Message;
 import io.bulkhead.core.qrexec.protocol.MessageType;
 import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
-import io.bulkhead.core.qrexec.transport.QrexecChannel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,7 +105,7 @@ final class TestQubes {
      * @return the protocol version of the agent's hello
      */
     static int exchangeHellos(DomainChannel channel) throws IOException {
-        MuxLink link = MuxLink.open(asQrexecChannel(channel), MuxLink.Role.HOST, MuxConfig.DEFAULT, channel.domain());
+        MuxLink link = MuxLink.open(new DomainChannelAdapter(channel), MuxLink.Role.HOST, MuxConfig.DEFAULT, channel.domain());
         try {
             link.start();
             link.control().write(Message.hello(ProtocolVersion.CURRENT));
@@ -119,30 +117,6 @@ final class TestQubes {
         } finally {
             link.close();
         }
-    }
-
-    static QrexecChannel asQrexecChannel(DomainChannel channel) {
-        return new QrexecChannel() {
-            @Override
-            public InputStream input() throws IOException {
-                return channel.input();
-            }
-
-            @Override
-            public OutputStream output() throws IOException {
-                return channel.output();
-            }
-
-            @Override
-            public String describe() {
-                return channel.domain() + "/" + channel.channelName();
-            }
-
-            @Override
-            public void close() throws IOException {
-                channel.close();
-            }
-        };
     }
 
     /** One state change seen by {@link Recorder}. */

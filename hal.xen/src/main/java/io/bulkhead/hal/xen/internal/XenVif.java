@@ -1,6 +1,7 @@
 package io.bulkhead.hal.xen.internal;
 
 import io.bulkhead.core.domains.hal.NetworkLink;
+import io.bulkhead.core.domains.hal.support.Ipv4;
 import java.util.regex.Pattern;
 
 /**
@@ -19,8 +20,6 @@ import java.util.regex.Pattern;
 record XenVif(String mac, String ip, String backend, String script) {
 
     private static final Pattern MAC = Pattern.compile("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}");
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
     private static final Pattern SCRIPT = Pattern.compile("[A-Za-z0-9_./-]+");
 
     XenVif {
@@ -54,7 +53,7 @@ record XenVif(String mac, String ip, String backend, String script) {
 
     /** @return {@code ip} if it is a dotted IPv4 address, else throws naming {@code what} */
     static String requireIpv4(String what, String ip) {
-        if (ip == null || !IPV4.matcher(ip).matches()) {
+        if (!Ipv4.isValid(ip)) {
             throw new IllegalArgumentException(what + " '" + XenNames.printable(ip) + "' is not a dotted IPv4 address");
         }
         return ip;
