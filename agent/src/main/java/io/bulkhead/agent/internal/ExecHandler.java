@@ -67,8 +67,13 @@ final class ExecHandler {
      *
      * @param receivedNanos when the link's reader queued the request (debug timing starts there)
      * @param arrivedNanos  when the session's thread read it
+     * @param handOn        hands the reading of dom0's control messages on to another thread (see
+     *                      {@link GuestSession}): run, on this thread, once the command is under
+     *                      way, and before anything that may wait (dom0's hello not there yet, a
+     *                      warm shell still being spawned, a spawn, a service); idempotent
      */
-    void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long receivedNanos, long arrivedNanos) {
+    void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long receivedNanos, long arrivedNanos,
+            Runnable handOn) {
         Timing timing = log.isDebug() ? new Timing(receivedNanos != 0 && receivedNanos <= arrivedNanos ? receivedNanos : arrivedNanos) : null;
         if (timing != null) {
             timing.markAt("dispatched", arrivedNanos);
@@ -78,6 +83,9 @@ final class ExecHandler {
         try {
             stream.write(Message.hello(ProtocolVersion.CURRENT));
             DataStreamChecker caller = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
+            if (!stream.hasQueuedThrough(m -> true, Integer.MAX_VALUE)) {
+                handOn.run();
+            }
             Message hello = stream.read(HELLO_TIMEOUT_MILLIS);
             if (hello == null) {
                 return;
@@ -93,12 +101,13 @@ final class ExecHandler {
                 return;
             }
             if (type == MessageType.JUST_EXEC) {
+                handOn.run();
                 stream.write(Message.exitCode(justExec(cl)));
             } else {
                 if (!cl.isService()) {
                     shellUser = cl.user();
                 }
-                run(cl, stream, caller, timing);
+                run(cl, stream, caller, timing, handOn);
             }
             stream.end();
             mark(timing, "end");
@@ -107,6 +116,7 @@ final class ExecHandler {
         } catch (IOException e) {
             log.debug("data stream " + stream.id() + ": " + e.getMessage());
         } finally {
+            handOn.run();
             stream.close();
             session.connectionTerminated(params.connectDomain(), params.connectPort());
             if (timing != null) {
@@ -155,9 +165,11 @@ final class ExecHandler {
         }
     }
 
-    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller, Timing timing) throws IOException {
+    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller, Timing timing, Runnable handOn)
+            throws IOException {
         Process process;
         if (cl.isService()) {
+            handOn.run();
             ServiceCall sc = cl.service();
             Optional<ServiceLocator.ServiceFile> file = resolve(sc);
             if (file.isEmpty()) {
@@ -185,14 +197,20 @@ final class ExecHandler {
             try {
                 ShellPlan plan = launcher.shellPlan(cl.user());
                 mark(timing, "planned");
+                if (warmShells == null || !warmShells.hasReady(plan.user())) {
+                    handOn.run();
+                }
                 process = warmShell(plan, cl.command(), timing);
                 if (process != null) {
                     mark(timing, "warm");
                 } else {
+                    handOn.run();
                     process = launcher.shell(plan, cl.command(), Map.of(), false);
                     mark(timing, "spawned");
                 }
+                handOn.run();
             } catch (IOException e) {
+                handOn.run();
                 log.error("cannot start command: " + e.getMessage());
                 fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
                 return;
@@ -267,9 +285,9 @@ final class ExecHandler {
             pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
         }
         AtomicInteger openOutputs = new AtomicInteger(2);
-        Future<Boolean> err = pool.submit(() -> copy(process.getErrorStream(), stream, MessageType.DATA_STDERR, chunk, openOutputs));
+        Future<Boolean> err = pool.submit(() -> copy(process.getErrorStream(), stream, MessageType.DATA_STDERR, chunk, openOutputs, null));
         mark(timing, "pumping");
-        boolean stdoutEndedLast = copy(process.getInputStream(), stream, MessageType.DATA_STDOUT, chunk, openOutputs);
+        boolean stdoutEndedLast = copy(process.getInputStream(), stream, MessageType.DATA_STDOUT, chunk, openOutputs, timing);
         mark(timing, "stdout-ended");
         int status;
         Message lastEof;
@@ -313,15 +331,19 @@ final class ExecHandler {
      * @param openOutputs outputs of the process still open, shared by its copiers; the one that
      *                    ends last leaves its EOF to the caller, which sends it with the exit
      *                    status (one write to the port fewer); {@code null}: always send the EOF
+     * @param timing      marks when data was read and sent, or {@code null}
      * @return whether the EOF was left to the caller
      */
-    private static boolean copy(InputStream from, MuxStream to, int type, int chunk, AtomicInteger openOutputs) throws IOException {
+    private static boolean copy(InputStream from, MuxStream to, int type, int chunk, AtomicInteger openOutputs, Timing timing)
+            throws IOException {
         byte[] buf = new byte[Math.min(chunk, INITIAL_COPY_BUFFER)];
         try (from) {
             int n;
             while ((n = from.read(buf)) >= 0) {
                 if (n > 0) {
+                    mark(timing, "read");
                     to.write(type, buf, 0, n);
+                    mark(timing, "sent");
                 }
                 if (n == buf.length && buf.length < chunk) {
                     buf = new byte[chunk];
@@ -405,7 +427,7 @@ final class ExecHandler {
             int chunk = ProtocolVersion.maxDataChunk(caller.version());
             UnixSocketChannel socket = UnixSocketChannel.wrap(ch, file.path().toString());
             pool.execute(() -> feedStdin(stream, caller, socket.output()));
-            copy(socket.input(), stream, MessageType.DATA_STDOUT, chunk, null);
+            copy(socket.input(), stream, MessageType.DATA_STDOUT, chunk, null, null);
             stream.write(Message.exitCode(ExitStatus.OK));
         }
     }

@@ -11,6 +11,7 @@ import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
 import io.bulkhead.core.qrexec.protocol.ServiceParams;
 import io.bulkhead.core.qrexec.protocol.TriggerServiceParams;
 import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -27,6 +28,10 @@ final class GuestSession {
     private final ExecutorService pool;
     private final Log log;
     private final Runnable afterHello;
+    /** Read by one thread at a time: the reader hands it on through the pool (a happens-before edge). */
+    private final ControlChecker checker = new ControlChecker(ControlChecker.Sender.DAEMON, ProtocolVersion.CURRENT);
+    /** Counted down when the control connection has ended. */
+    private final CountDownLatch ended = new CountDownLatch(1);
     private volatile int version;
 
     /** @param afterHello run once the hellos are exchanged, before the first message from dom0 is served */
@@ -41,21 +46,59 @@ final class GuestSession {
 
     /** Runs until dom0 goes away or breaks the protocol. */
     void run() {
-        ControlChecker checker = new ControlChecker(ControlChecker.Sender.DAEMON, ProtocolVersion.CURRENT);
         try {
             link.control().write(Message.hello(ProtocolVersion.CURRENT));
             Message hello = link.control().read(HELLO_TIMEOUT_MILLIS);
             if (hello == null) {
                 log.warn("dom0 closed the control connection before its hello");
+                link.close();
                 return;
             }
             checker.accept(hello);
             version = checker.version();
             log.info("connected to dom0, protocol version " + version);
             afterHello.run();
+        } catch (ProtocolException e) {
+            link.fail("control connection: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            log.info("connection to dom0 lost: " + e.getMessage());
+            link.close();
+            return;
+        }
+        serveControl();
+        try {
+            ended.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            link.close();
+        }
+    }
+
+    /**
+     * Reads dom0's control messages until the link ends or a command comes in. A command runs on
+     * the thread that read it (leader and followers): under TCG each thread wake-up costs
+     * 0.3-0.7 ms, so the command does not wait for one. Another pool thread takes over the
+     * reading once the command is under way, or before the command could wait for anything
+     * ({@link ExecHandler#handle}): until then further control messages wait in the queue.
+     */
+    private void serveControl() {
+        HandOn handOn = null;
+        try {
             Message m;
             while ((m = link.control().read()) != null) {
                 checker.accept(m);
+                if (m.type() == MessageType.EXEC_CMDLINE || m.type() == MessageType.JUST_EXEC) {
+                    long arrived = System.nanoTime();
+                    // when the link's reader queued it: the gap is the handoff to this thread
+                    long received = link.control().lastDeliveryNanos();
+                    ExecParams params = ExecParams.decode(m.payload());
+                    MuxStream stream = link.stream(params.connectPort());
+                    handOn = new HandOn();
+                    exec.handle(this, m.type(), params, stream, received, arrived, handOn);
+                    return;
+                }
                 dispatch(m);
             }
             log.info("dom0 ended the control connection");
@@ -64,27 +107,37 @@ final class GuestSession {
         } catch (IOException e) {
             log.info("connection to dom0 lost: " + e.getMessage());
         } finally {
-            link.close();
+            if (handOn != null) {
+                handOn.run();
+            } else {
+                link.close();
+                ended.countDown();
+            }
+        }
+    }
+
+    /** Gives the reading of control messages to a pool thread; runs once, later calls do nothing. */
+    private final class HandOn implements Runnable {
+        private boolean done;
+
+        @Override
+        public void run() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                pool.execute(GuestSession.this::serveControl);
+            } catch (RejectedExecutionException e) {
+                // the agent is closing
+                link.close();
+                ended.countDown();
+            }
         }
     }
 
     private void dispatch(Message m) throws IOException {
         switch (m.type()) {
-            case MessageType.EXEC_CMDLINE:
-            case MessageType.JUST_EXEC: {
-                long arrived = System.nanoTime();
-                // when the link's reader queued it: the gap is the handoff to this thread
-                long received = link.control().lastDeliveryNanos();
-                ExecParams params = ExecParams.decode(m.payload());
-                MuxStream stream = link.stream(params.connectPort());
-                int type = m.type();
-                try {
-                    pool.execute(() -> exec.handle(this, type, params, stream, received, arrived));
-                } catch (RejectedExecutionException e) {
-                    stream.close();
-                }
-                break;
-            }
             case MessageType.SERVICE_CONNECT: {
                 ExecParams params = ExecParams.decodeServiceConnect(m.payload());
                 clients.connected(params.command(), params.connectDomain(), params.connectPort(), this);

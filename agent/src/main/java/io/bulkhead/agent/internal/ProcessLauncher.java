@@ -26,7 +26,10 @@ import java.util.Optional;
  */
 final class ProcessLauncher {
     private static final File DEV_NULL = new File("/dev/null");
+    /** How old the file checks behind a shell plan may be, by default. */
+    static final long FILE_CHECKS_TTL_NANOS = 1_000_000_000L;
 
+    private final long fileChecksTtlNanos;
     private final AgentConfig.UserSwitch mode;
     private final Passwd passwd;
     private final Log log;
@@ -34,6 +37,12 @@ final class ProcessLauncher {
     private final Map<String, PlanInputs.Cached> plans = new java.util.concurrent.ConcurrentHashMap<>();
 
     ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log) {
+        this(mode, passwd, log, FILE_CHECKS_TTL_NANOS);
+    }
+
+    /** @param fileChecksTtlNanos how old the file checks behind a cached shell plan may be */
+    ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log, long fileChecksTtlNanos) {
+        this.fileChecksTtlNanos = fileChecksTtlNanos;
         this.mode = mode;
         this.passwd = passwd;
         this.log = log;
@@ -41,30 +50,36 @@ final class ProcessLauncher {
 
     /**
      * How a shell command runs for {@code user} now: the user's shell ({@code /bin/sh} when it
-     * has none usable), through {@code su} when switching users.
+     * has none usable), through {@code su} when switching users. The passwd entry is checked on
+     * every call; the files the plan depends on besides it (the shell and {@code su} being
+     * executable, the home directory existing) at most every {@link #FILE_CHECKS_TTL_NANOS} (1 s), as a
+     * name-service cache would: under TCG those checks cost almost 1 ms of each command.
      *
      * @throws IOException if the user must be switched to but does not exist
      */
     ShellPlan shellPlan(String user) throws IOException {
         Optional<Passwd.Entry> account = passwd.lookup(user);
+        PlanInputs.Cached last = plans.get(user);
+        long now = System.nanoTime();
+        if (last != null && last.inputs().account().equals(account) && now - last.checkedNanos() < fileChecksTtlNanos) {
+            return last.plan();
+        }
         String shell = account.map(Passwd.Entry::shell).filter(ProcessLauncher::usableShell).orElse("/bin/sh");
         String su = switchTo(user, account) ? suPath() : null;
         File directory = workingDirectory(account);
         // the same inputs give the same plan object: cheap to compare on every command
         PlanInputs inputs = new PlanInputs(account, shell, su, directory);
-        PlanInputs.Cached last = plans.get(user);
-        if (last != null && last.inputs().equals(inputs)) {
-            return last.plan();
-        }
-        List<String> argv = su != null ? List.of(su, "-s", shell, user, "-c") : List.of(shell, "-c");
-        ShellPlan plan = new ShellPlan(user, shell, argv, accountEnv(account), directory);
-        plans.put(user, new PlanInputs.Cached(inputs, plan));
+        ShellPlan plan = last != null && last.inputs().equals(inputs) ? last.plan()
+                : new ShellPlan(user, shell, su != null ? List.of(su, "-s", shell, user, "-c") : List.of(shell, "-c"),
+                        accountEnv(account), directory);
+        plans.put(user, new PlanInputs.Cached(inputs, plan, now));
         return plan;
     }
 
     /** What a shell plan is derived from (besides the user). */
     private record PlanInputs(Optional<Passwd.Entry> account, String shell, String su, File directory) {
-        record Cached(PlanInputs inputs, ShellPlan plan) {
+        /** @param checkedNanos when the files were last checked ({@link System#nanoTime()}) */
+        record Cached(PlanInputs inputs, ShellPlan plan, long checkedNanos) {
         }
     }
 

@@ -108,6 +108,12 @@ final class WarmShells implements AutoCloseable {
         return null;
     }
 
+    /** Whether a shell of {@code user} is ready: {@link #run} then does not wait for one. */
+    synchronized boolean hasReady(String user) {
+        Slot slot = slots.get(user);
+        return slot != null && slot.ready != null;
+    }
+
     /**
      * Marks the next shell of {@code user} as on its way without spawning it yet: a command of
      * that user arriving before {@link #replenish} waits for that shell instead of spawning its

@@ -113,6 +113,33 @@ class AgentUnitTest {
     }
 
     @Test
+    void shellPlansFollowPasswdAtOnceAndTheFilesBehindThemAfterTheirTtl() throws Exception {
+        String me = System.getProperty("user.name");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path shell = Files.writeString(dir.resolve("myshell"), "#!/bin/sh\nexec /bin/sh \"$@\"\n");
+        shell.toFile().setExecutable(true);
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, me + ":x:1000:1000::" + home + ":" + shell + "\n");
+        Files.setLastModifiedTime(passwd, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Log quiet = new Log(Log.Level.ERROR);
+        ProcessLauncher cached = new ProcessLauncher(AgentConfig.UserSwitch.NONE, new Passwd(passwd), quiet, TimeUnit.HOURS.toNanos(1));
+        ProcessLauncher unCached = new ProcessLauncher(AgentConfig.UserSwitch.NONE, new Passwd(passwd), quiet, 0);
+        assertEquals(shell.toString(), cached.shellPlan(me).shell());
+        assertEquals(shell.toString(), unCached.shellPlan(me).shell());
+
+        shell.toFile().setExecutable(false);
+        assertEquals(shell.toString(), cached.shellPlan(me).shell(), "the file checks are at most an hour old");
+        assertEquals("/bin/sh", unCached.shellPlan(me).shell(), "a shell that cannot run falls back to /bin/sh");
+
+        Files.writeString(passwd, me + ":x:1000:1000::" + home + ":/bin/sh\n");
+        Files.setLastModifiedTime(passwd, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 30_000));
+        ShellPlan changed = cached.shellPlan(me);
+        assertEquals("/bin/sh", changed.shell(), "a passwd change is seen at once");
+        assertEquals(List.of("/bin/sh", "-c"), changed.argv());
+        assertTrue(changed == cached.shellPlan(me), "an unchanged plan is the same object");
+    }
+
+    @Test
     void passwdChangesAreSeenAtTheNextLookup() throws Exception {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "user:x:1000:1000::/home/user:/bin/sh\n");

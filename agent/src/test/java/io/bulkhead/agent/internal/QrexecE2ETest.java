@@ -121,6 +121,28 @@ class QrexecE2ETest {
     }
 
     @Test
+    void aCommandStillRunningDoesNotHoldUpTheNext() throws Exception {
+        // a warm shell is ready: the first command takes the path on which the agent's thread
+        // reads no control messages until the command is under way
+        theAgentKeepsAShellReadyForTheNextCommand();
+        RemoteProcess first = world.dom0.service().exec("work", "root", "cat");
+        first.stdin().write("first".getBytes(StandardCharsets.UTF_8));
+        first.stdin().flush();
+        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> {
+            try {
+                return execute("work", "echo second", "");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        assertEquals("0|second\n|", second.get(60, TimeUnit.SECONDS));
+        assertTrue(!first.onExit().isDone(), "the first command still runs");
+        first.stdin().close();
+        assertEquals(new Output("first", ""), Output.collect(first));
+        assertEquals(0, first.waitFor());
+    }
+
+    @Test
     void stdinReachesTheCommandWhetherItArrivedWholeLateOrLarge() throws Exception {
         for (String qube : List.of("work", "vault")) {
             // whole and small before the command runs: fed without a thread

@@ -44,7 +44,7 @@ import java.util.stream.Stream;
 public final class Bench {
 
     private static final String USAGE = "usage: bulkhead bench kvm [--cold N] [--restores N] [--unpauses N] [--calls N]"
-            + " [--pause-ms MS] [--user USER] [--vcpus N] [--warm-up N]";
+            + " [--pause-ms MS] [--user USER] [--vcpus N] [--warm-up N] [--agent-timing]";
     private static final Duration HELLO_TIMEOUT = Duration.ofSeconds(120);
 
     private final KvmHypervisor hypervisor;
@@ -53,20 +53,23 @@ public final class Bench {
     private final Path work;
     private final String user;
     private final int vcpus;
+    private final boolean agentTiming;
     private int domainIds = 1;
 
-    private Bench(KvmHypervisor hypervisor, QrexecDaemon qrexec, Path template, Path work, String user, int vcpus) {
+    private Bench(KvmHypervisor hypervisor, QrexecDaemon qrexec, Path template, Path work, String user, int vcpus,
+            boolean agentTiming) {
         this.hypervisor = hypervisor;
         this.qrexec = qrexec;
         this.template = template;
         this.work = work;
         this.user = user;
         this.vcpus = vcpus;
+        this.agentTiming = agentTiming;
     }
 
     /** What to measure, from the command line. */
     private record Options(int cold, int restores, int unpauses, int calls, int pauseMillis, String user, int vcpus,
-            int warmUp) {
+            int warmUp, boolean agentTiming) {
         static Options parse(String[] args) {
             int cold = 3;
             int restores = 5;
@@ -76,6 +79,7 @@ public final class Bench {
             String user = "user";
             int vcpus = 2; // a qube's default
             int warmUp = 200; // the agent's hot path is compiled by then (C1)
+            boolean agentTiming = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--cold" -> cold = count(args, ++i, 1);
@@ -86,11 +90,12 @@ public final class Bench {
                     case "--user" -> user = value(args, ++i);
                     case "--vcpus" -> vcpus = count(args, ++i, 1);
                     case "--warm-up" -> warmUp = count(args, ++i, 0);
+                    case "--agent-timing" -> agentTiming = true;
                     case "-h", "--help" -> throw new UsageException(null);
                     default -> throw new UsageException("unknown option '" + args[i] + "'");
                 }
             }
-            return new Options(cold, restores, unpauses, calls, pause, user, vcpus, warmUp);
+            return new Options(cold, restores, unpauses, calls, pause, user, vcpus, warmUp, agentTiming);
         }
 
         private static String value(String[] args, int i) {
@@ -145,7 +150,8 @@ public final class Bench {
             System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
                     + loadAverage());
             QrexecDaemon qrexec = new QrexecDaemon(QrexecSettings.defaults(null));
-            new Bench(hypervisor, qrexec, template, work, options.user(), options.vcpus()).run(options);
+            new Bench(hypervisor, qrexec, template, work, options.user(), options.vcpus(),
+                    options.agentTiming()).run(options);
             System.out.println("load average after: " + loadAverage());
         } finally {
             deleteTree(work);
@@ -181,10 +187,17 @@ public final class Bench {
         if (!firstCalls.isEmpty()) {
             report("command round trip, first " + o.warmUp() + " calls", firstCalls);
         }
+        AgentTimings timings = new AgentTimings(work.resolve(base.name()).resolve("console.log"));
+        int before = agentTiming ? timings.count() : 0;
         List<Double> backToBack = roundTrips(base.name(), o.calls(), 0);
+        int between = agentTiming ? timings.count() : 0;
         List<Double> spaced = roundTrips(base.name(), o.calls(), o.pauseMillis());
         report("command round trip, back to back", backToBack);
         report("command round trip, " + o.pauseMillis() + " ms apart", spaced);
+        if (agentTiming) {
+            timings.report("back to back", before, between);
+            timings.report(o.pauseMillis() + " ms apart", between, timings.count());
+        }
 
         // dom0 goes away; the agent waits for it again: the state of a disposable's savefile
         qrexec.detach(base.name());
@@ -279,7 +292,8 @@ public final class Bench {
         return DomainSpec.builder(name, UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)), run)
                 .memory(256, 0).vcpus(vcpus)
                 .boot(new DomainSpec.KernelBoot(template.resolve("vmlinux"), Optional.of(template.resolve("initramfs")),
-                        "panic=-1 quiet tsc=reliable bulkhead.name=" + name))
+                        "panic=-1 quiet tsc=reliable bulkhead.name=" + name
+                                + (agentTiming ? " bulkhead.agent_log=debug" : "")))
                 .volume(VolumeSpec.of("root", template.resolve("root.img"), DiskFormat.RAW, true))
                 .volume(VolumeSpec.of("private", formattedPrivate(name), DiskFormat.RAW, false))
                 .volume(VolumeSpec.of("volatile", sparse(work.resolve(name + "-volatile.img"), 64), DiskFormat.RAW, false))

@@ -249,6 +249,9 @@ public final class QrexecDaemon implements QrexecService, AgentReadiness, Routin
         try {
             connection = session.openExecConnection();
             RemoteProcessImpl process = new RemoteProcessImpl(connection, description, settings.outputBuffer());
+            if (connection.isOpenBeforeAnnounce()) {
+                process.sendHelloEarly();
+            }
             session.sendExec(type, connection, 0, commandLine);
             process.start(executor);
             return process;

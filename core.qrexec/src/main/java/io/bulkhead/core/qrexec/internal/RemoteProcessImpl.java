@@ -34,6 +34,9 @@ final class RemoteProcessImpl implements RemoteProcess {
     private final BoundedPipe stderr;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final CountDownLatch hello = new CountDownLatch(1);
+    /** Our hello went out (or could not): stdin's EOF may follow it without the agent's hello. */
+    private final CountDownLatch ownHelloWritten = new CountDownLatch(1);
+    private volatile boolean ownHelloFailed;
     private final Stdin stdin = new Stdin();
     private volatile int version;
     private volatile IOException helloFailure;
@@ -46,18 +49,43 @@ final class RemoteProcessImpl implements RemoteProcess {
     }
 
     /**
-     * Starts the pump, which sends our hello first: on a transport where the connection is
-     * established only when the agent connects, the caller of exec does not wait for that.
+     * Sends our hello now, before the request is announced, where the connection allows it
+     * ({@link DataConnection#isOpenBeforeAnnounce()}): the agent then finds it together with the
+     * request instead of in a second delivery. Otherwise the pump sends it.
+     */
+    void sendHelloEarly() throws IOException {
+        writeOwnHello();
+    }
+
+    /**
+     * Starts the pump, which sends our hello first unless {@link #sendHelloEarly} did: on a
+     * transport where the connection is established only when the agent connects, the caller of
+     * exec does not wait for that.
      */
     void start(Executor executor) {
         executor.execute(this::pump);
+    }
+
+    private void writeOwnHello() throws IOException {
+        try {
+            stream.write(Message.hello(ProtocolVersion.CURRENT));
+        } catch (IOException e) {
+            ownHelloFailed = true;
+            throw e;
+        } finally {
+            ownHelloWritten.countDown();
+        }
     }
 
     private void pump() {
         DataStreamChecker checker = new DataStreamChecker(DataStreamChecker.Sender.SERVICE, ProtocolVersion.CURRENT);
         IOException problem = null;
         try {
-            stream.write(Message.hello(ProtocolVersion.CURRENT));
+            if (ownHelloWritten.getCount() > 0) {
+                writeOwnHello();
+            } else if (ownHelloFailed) {
+                throw new IOException(description + ": could not send the data hello");
+            }
             Message m;
             while ((m = stream.read()) != null) {
                 checker.accept(m);
@@ -101,6 +129,7 @@ final class RemoteProcessImpl implements RemoteProcess {
                 exit.complete(ExitStatus.PROBLEM);
             }
             hello.countDown();
+            ownHelloWritten.countDown();
             stream.close();
         }
     }
@@ -167,11 +196,19 @@ final class RemoteProcessImpl implements RemoteProcess {
         return "RemoteProcess[" + description + "]";
     }
 
-    /** stdin: waits for the agent's hello to know the chunk size, then writes STDIN messages. */
+    /**
+     * stdin: waits for the agent's hello to know the chunk size, then writes STDIN messages. Its
+     * end alone needs no chunk size: closed before anything was written, it goes out right after
+     * our hello (commands run with empty stdin do not wait for a round trip to the agent first).
+     */
     private final class Stdin extends OutputStream {
         private MessageChunkOutputStream out;
+        private boolean closed;
 
         private MessageChunkOutputStream out() throws IOException {
+            if (closed) {
+                throw new IOException(description + ": stdin is closed");
+            }
             if (out == null) {
                 try {
                     hello.await();
@@ -205,17 +242,35 @@ final class RemoteProcessImpl implements RemoteProcess {
 
         @Override
         public synchronized void close() throws IOException {
-            if (exit.isDone() && out == null) {
+            if (closed || exit.isDone() && out == null) {
                 return;
             }
             try {
-                out().close();
+                if (out == null) {
+                    endWithoutData();
+                } else {
+                    out.close();
+                }
+                closed = true;
             } catch (IOException e) {
                 if (!exit.isDone() && !stream.isAbortedByPeer()) {
                     throw e;
                 }
                 // the remote side ended or stopped reading: its stdin is gone anyway (as closing a dead process' pipe)
             }
+        }
+
+        private void endWithoutData() throws IOException {
+            try {
+                ownHelloWritten.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while sending the data hello");
+            }
+            if (ownHelloFailed) {
+                throw new IOException(description + ": could not send the data hello");
+            }
+            stream.write(Message.eof(MessageType.DATA_STDIN));
         }
     }
 }

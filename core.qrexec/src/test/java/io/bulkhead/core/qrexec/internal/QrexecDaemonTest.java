@@ -19,8 +19,10 @@ import io.bulkhead.core.qrexec.protocol.MessageType;
 import io.bulkhead.core.qrexec.protocol.ProtocolVersion;
 import io.bulkhead.core.qrexec.protocol.ServiceParams;
 import io.bulkhead.core.qrexec.protocol.TriggerServiceParams;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,34 @@ class QrexecDaemonTest {
         assertEquals("warn", new String(p.stderr().readAllBytes(), StandardCharsets.UTF_8));
         assertEquals(42, p.waitFor());
         p.stdin().close(); // after the exit: harmless
+        s.close();
+    }
+
+    @Test
+    void theHelloComesBeforeTheRequestAndAnEmptyStdinEndsWithoutWaitingForTheAgent() throws Exception {
+        FakeAgent a = FakeAgent.connect(daemon, "work", 5, 4);
+        RemoteProcess p = daemon.exec("work", "DEFAULT", "true");
+        // on the mux, dom0's data hello is already there when the agent claims the announced stream
+        Message exec = a.next();
+        MuxStream s = a.link.stream(ExecParams.decode(exec.payload()).connectPort());
+        assertTrue(s.hasQueuedThrough(m -> true, 0), "dom0's hello arrived with the request");
+        // the agent has not said hello yet: closing an empty stdin does not wait for it
+        CompletableFuture.runAsync(() -> {
+            try {
+                p.stdin().close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(5, TimeUnit.SECONDS);
+        assertEquals(Message.hello(ProtocolVersion.CURRENT), s.read(5000));
+        assertEquals(Message.eof(MessageType.DATA_STDIN), s.read(5000), "the EOF follows dom0's hello");
+        assertThrows(IOException.class, () -> p.stdin().write(1), "nothing can follow the EOF");
+        s.write(Message.hello(4));
+        s.write(Message.eof(MessageType.DATA_STDOUT));
+        s.write(Message.eof(MessageType.DATA_STDERR));
+        s.write(Message.exitCode(0));
+        s.end();
+        assertEquals(0, p.waitFor());
         s.close();
     }
 

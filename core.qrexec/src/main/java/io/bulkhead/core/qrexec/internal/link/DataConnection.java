@@ -22,6 +22,15 @@ public interface DataConnection extends AutoCloseable {
     void markAnnounced();
 
     /**
+     * Whether messages may be written before the control message announcing {@link #port()}:
+     * true for a mux stream (the agent takes frames of a stream it has not claimed yet), false
+     * for a vchan (it is connected only once the agent has heard of it).
+     */
+    default boolean isOpenBeforeAnnounce() {
+        return false;
+    }
+
+    /**
      * @return the next message, or {@code null} once the peer ended its side and all its messages
      *         were read
      * @throws io.bulkhead.core.qrexec.protocol.ProtocolException if the peer sent a header no

@@ -22,6 +22,12 @@ final class MuxDataConnection implements DataConnection {
     public void markAnnounced() {
     }
 
+    /** The agent's link creates the stream on its first frame (see {@code MuxLink.stream}). */
+    @Override
+    public boolean isOpenBeforeAnnounce() {
+        return true;
+    }
+
     @Override
     public Message read() throws IOException {
         return stream.read();
