@@ -13,7 +13,6 @@ import io.bulkhead.core.qrexec.protocol.QrexecNames;
 import io.bulkhead.core.qrexec.protocol.ServiceCall;
 import io.bulkhead.core.qrexec.transport.UnixSocketChannel;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -38,8 +37,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ExecHandler {
     private static final long HELLO_TIMEOUT_MILLIS = 30_000;
-    /** First read buffer of an output stream (see {@link #copy}). */
-    private static final int INITIAL_COPY_BUFFER = 4096;
     /** Stdin up to this size that has fully arrived is fed without a thread; well below a pipe's capacity. */
     private static final int INLINE_STDIN_LIMIT = 4096;
     /**
@@ -168,6 +165,7 @@ final class ExecHandler {
     private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller, Timing timing, Runnable handOn)
             throws IOException {
         Process process;
+        OutputPump stderrPump = null;
         if (cl.isService()) {
             handOn.run();
             ServiceCall sc = cl.service();
@@ -200,8 +198,10 @@ final class ExecHandler {
                 if (warmShells == null || !warmShells.hasReady(plan.user())) {
                     handOn.run();
                 }
-                process = warmShell(plan, cl.command(), timing);
-                if (process != null) {
+                WarmShell warm = warmShell(plan, cl.command(), timing);
+                if (warm != null) {
+                    process = warm.process();
+                    stderrPump = warm.stderr();
                     mark(timing, "warm");
                 } else {
                     handOn.run();
@@ -216,11 +216,11 @@ final class ExecHandler {
                 return;
             }
         }
-        pumpProcess(process, stream, caller, timing, cl.isService() ? null : cl.user());
+        pumpProcess(process, stderrPump, stream, caller, timing, cl.isService() ? null : cl.user());
     }
 
-    /** The command running in a warm shell, or {@code null} when it must be spawned. */
-    private Process warmShell(ShellPlan plan, String command, Timing timing) throws IOException {
+    /** The warm shell running the command, or {@code null} when it must be spawned. */
+    private WarmShell warmShell(ShellPlan plan, String command, Timing timing) throws IOException {
         if (warmShells == null) {
             return null;
         }
@@ -272,22 +272,37 @@ final class ExecHandler {
 
     /**
      * Streams the process: stdin from the caller (on a pool thread unless all of it has already
-     * arrived), stderr on another, stdout on this thread (one thread handoff fewer per command),
+     * arrived), stderr by its pump on another (a warm shell's has been waiting since the shell's
+     * spawn), stdout on this thread (one thread handoff fewer per command),
      * then the exit status once both outputs ended and the process exited, as Qubes' agent does.
      *
+     * @param stderrPump the pump already reading the process's stderr, or {@code null} to start one
      * @param shellUser the user of a shell command, whose next warm shell is reserved once the
      *                  command has exited ({@link WarmShells#reserve}); {@code null} for services
      */
-    private void pumpProcess(Process process, MuxStream stream, DataStreamChecker caller, Timing timing, String shellUser)
-            throws IOException {
+    private void pumpProcess(Process process, OutputPump stderrPump, MuxStream stream, DataStreamChecker caller, Timing timing,
+            String shellUser) throws IOException {
         int chunk = ProtocolVersion.maxDataChunk(caller.version());
         if (!feedArrivedStdin(stream, caller, process.getOutputStream())) {
             pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
         }
         AtomicInteger openOutputs = new AtomicInteger(2);
-        Future<Boolean> err = pool.submit(() -> copy(process.getErrorStream(), stream, MessageType.DATA_STDERR, chunk, openOutputs, null));
+        OutputPump stderr = stderrPump != null ? stderrPump : new OutputPump(process.getErrorStream());
+        stderr.attach(to(stream, MessageType.DATA_STDERR, chunk, openOutputs, null));
+        if (stderrPump == null) {
+            pool.execute(stderr);
+        }
+        Future<Boolean> err = stderr.endedLast();
         mark(timing, "pumping");
-        boolean stdoutEndedLast = copy(process.getInputStream(), stream, MessageType.DATA_STDOUT, chunk, openOutputs, timing);
+        OutputPump stdout = new OutputPump(process.getInputStream());
+        stdout.attach(to(stream, MessageType.DATA_STDOUT, chunk, openOutputs, timing));
+        stdout.run();
+        boolean stdoutEndedLast;
+        try {
+            stdoutEndedLast = stdout.endedLast().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IOException(e.getCause() != null ? e.getCause().getMessage() : "interrupted", e);
+        }
         mark(timing, "stdout-ended");
         int status;
         Message lastEof;
@@ -321,40 +336,19 @@ final class ExecHandler {
         mark(timing, "status");
     }
 
-    /**
-     * Sends what {@code from} gives as messages of {@code type}, each read as one message, then
-     * the EOF message, except for the output that ends last (see {@code openOutputs}). The buffer
-     * starts small and grows to {@code chunk} once a read fills it: most commands print little,
-     * and under TCG zeroing 64 KiB buffers per stream per command showed as young collections
-     * every few commands.
-     *
-     * @param openOutputs outputs of the process still open, shared by its copiers; the one that
-     *                    ends last leaves its EOF to the caller, which sends it with the exit
-     *                    status (one write to the port fewer); {@code null}: always send the EOF
-     * @param timing      marks when data was read and sent, or {@code null}
-     * @return whether the EOF was left to the caller
-     */
-    private static boolean copy(InputStream from, MuxStream to, int type, int chunk, AtomicInteger openOutputs, Timing timing)
-            throws IOException {
-        byte[] buf = new byte[Math.min(chunk, INITIAL_COPY_BUFFER)];
-        try (from) {
-            int n;
-            while ((n = from.read(buf)) >= 0) {
-                if (n > 0) {
-                    mark(timing, "read");
-                    to.write(type, buf, 0, n);
-                    mark(timing, "sent");
-                }
-                if (n == buf.length && buf.length < chunk) {
-                    buf = new byte[chunk];
-                }
+    /** Where an output of the command goes: messages of {@code type} on the call's stream. */
+    private static OutputPump.Target to(MuxStream stream, int type, int chunk, AtomicInteger openOutputs, Timing timing) {
+        return new OutputPump.Target(new OutputPump.Sink() {
+            @Override
+            public void data(byte[] b, int off, int len) throws IOException {
+                stream.write(type, b, off, len);
             }
-        }
-        if (openOutputs != null && openOutputs.decrementAndGet() == 0) {
-            return true;
-        }
-        to.write(Message.eof(type));
-        return false;
+
+            @Override
+            public void end() throws IOException {
+                stream.write(Message.eof(type));
+            }
+        }, chunk, openOutputs, timing);
     }
 
     /**
@@ -427,7 +421,14 @@ final class ExecHandler {
             int chunk = ProtocolVersion.maxDataChunk(caller.version());
             UnixSocketChannel socket = UnixSocketChannel.wrap(ch, file.path().toString());
             pool.execute(() -> feedStdin(stream, caller, socket.output()));
-            copy(socket.input(), stream, MessageType.DATA_STDOUT, chunk, null, null);
+            OutputPump output = new OutputPump(socket.input());
+            output.attach(to(stream, MessageType.DATA_STDOUT, chunk, null, null));
+            output.run();
+            try {
+                output.endedLast().get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IOException(e.getCause() != null ? e.getCause().getMessage() : "interrupted", e);
+            }
             stream.write(Message.exitCode(ExitStatus.OK));
         }
     }

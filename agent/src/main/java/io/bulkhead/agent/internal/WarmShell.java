@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * A shell spawned ahead of demand for one future command: {@code SHELL -c LOADER}, exactly as the
@@ -39,10 +40,26 @@ final class WarmShell {
 
     private final ShellPlan plan;
     private final Process process;
+    private final OutputPump stderr;
 
     WarmShell(ShellPlan plan, Process process) {
         this.plan = plan;
         this.process = process;
+        this.stderr = new OutputPump(process.getErrorStream());
+    }
+
+    /** Starts reading the shell's stderr now, so that no thread starts on the command's path. */
+    void startStderrPump(Executor executor) {
+        executor.execute(stderr);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** The pump of the shell's stderr: {@link OutputPump#attach attach} where the command's goes. */
+    OutputPump stderr() {
+        return stderr;
     }
 
     /**
@@ -70,10 +87,9 @@ final class WarmShell {
     /**
      * Hands {@code command} to the shell, which runs it at once.
      *
-     * @return the process running the command
      * @throws IOException if the shell is gone (then nothing ran)
      */
-    Process run(String command, Charset charset) throws IOException {
+    void run(String command, Charset charset) throws IOException {
         byte[] text = command.getBytes(charset);
         int lines = 1;
         for (byte b : text) {
@@ -89,11 +105,11 @@ final class WarmShell {
         OutputStream stdin = process.getOutputStream();
         stdin.write(message);
         stdin.flush();
-        return process;
     }
 
     /** Ends the shell without running anything: its loader sees end of file and exits. */
     void discard() {
+        stderr.abandon();
         try {
             process.getOutputStream().close();
         } catch (IOException e) {

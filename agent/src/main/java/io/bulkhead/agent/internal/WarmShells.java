@@ -76,10 +76,10 @@ final class WarmShells implements AutoCloseable {
      * Runs {@code command} in a warm shell of the plan's user.
      *
      * @param plan how the command would be spawned now ({@link ProcessLauncher#shellPlan})
-     * @return the process running it, or {@code null} when no warm shell can serve it exactly
-     *         (nothing ran then)
+     * @return the shell running it (its stderr already being read by {@link WarmShell#stderr}),
+     *         or {@code null} when no warm shell can serve it exactly (nothing ran then)
      */
-    Process run(ShellPlan plan, String command, Timing timing) throws InterruptedException {
+    WarmShell run(ShellPlan plan, String command, Timing timing) throws InterruptedException {
         String user = plan.user();
         if (!users.contains(user) || !WarmShell.runsAsGiven(command)) {
             return null;
@@ -95,10 +95,10 @@ final class WarmShells implements AutoCloseable {
             return null;
         }
         try {
-            Process p = shell.isAlive() ? shell.run(command, charset) : null;
-            if (p != null) {
+            if (shell.isAlive()) {
+                shell.run(command, charset);
                 succeeded(user);
-                return p;
+                return shell;
             }
         } catch (IOException e) {
             // the shell died before it read the command: nothing ran
@@ -169,6 +169,13 @@ final class WarmShells implements AutoCloseable {
             ShellPlan plan = launcher.shellPlan(user);
             if (WarmShell.supports(plan)) {
                 shell = new WarmShell(plan, launcher.shell(plan, WarmShell.EVAL_LOADER, Map.of(), false));
+                try {
+                    shell.startStderrPump(executor);
+                } catch (RejectedExecutionException e) {
+                    shell.discard();
+                    shell = null;
+                    problem = "the agent is closing";
+                }
             } else {
                 problem = "shell " + plan.shell() + " is not one the warm loader supports";
             }

@@ -103,6 +103,54 @@ class AgentUnitTest {
     }
 
     @Test
+    void anOutputPumpKeepsWhatItReadUntilItKnowsWhereItGoesAndLeavesTheLastEndToTheCaller() throws Exception {
+        java.io.PipedOutputStream writer = new java.io.PipedOutputStream();
+        OutputPump pump = new OutputPump(new java.io.PipedInputStream(writer));
+        Thread reader = new Thread(pump);
+        reader.start();
+        writer.write("early ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        writer.flush();
+        Thread.sleep(100);
+        StringBuilder got = new StringBuilder();
+        List<String> ends = new java.util.ArrayList<>();
+        OutputPump.Sink sink = new OutputPump.Sink() {
+            @Override
+            public void data(byte[] b, int off, int len) {
+                got.append(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void end() {
+                ends.add("end");
+            }
+        };
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(2);
+        pump.attach(new OutputPump.Target(sink, 65536, open, null));
+        writer.write("late".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        writer.close();
+        assertEquals(false, pump.endedLast().get(5, TimeUnit.SECONDS), "another output is still open: this end is sent");
+        assertEquals("early late", got.toString());
+        assertEquals(List.of("end"), ends);
+
+        java.io.PipedOutputStream second = new java.io.PipedOutputStream();
+        OutputPump last = new OutputPump(new java.io.PipedInputStream(second));
+        last.attach(new OutputPump.Target(sink, 65536, open, null));
+        new Thread(last).start();
+        second.close();
+        assertEquals(true, last.endedLast().get(5, TimeUnit.SECONDS), "the output ending last leaves its end to the caller");
+        assertEquals(List.of("end"), ends);
+
+        java.io.PipedOutputStream discarded = new java.io.PipedOutputStream();
+        OutputPump abandoned = new OutputPump(new java.io.PipedInputStream(discarded));
+        new Thread(abandoned).start();
+        discarded.write('x');
+        abandoned.abandon();
+        discarded.close();
+        assertEquals(false, abandoned.endedLast().get(5, TimeUnit.SECONDS), "an abandoned pump drains and ends");
+        assertEquals("early late", got.toString(), "nothing of an abandoned pump is delivered");
+    }
+
+    @Test
     void passwdEntries() throws Exception {
         Path passwd = dir.resolve("passwd");
         Files.writeString(passwd, "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\nbroken:x:a:b\n");

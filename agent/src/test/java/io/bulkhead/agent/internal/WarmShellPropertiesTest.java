@@ -73,12 +73,12 @@ class WarmShellPropertiesTest {
     void arbitraryCommandTextRunsAsInAFreshShell(@ForAll("commandText") String command) throws Exception {
         WarmShellsTest.Result fresh = WarmShellsTest.collect(launcher.shell(WarmShellsTest.ME, command, Map.of(), false), "");
         warm.replenish(WarmShellsTest.ME);
-        Process p = warm.run(launcher.shellPlan(WarmShellsTest.ME), command, null);
-        if (p == null) {
+        WarmShell shell = warm.run(launcher.shellPlan(WarmShellsTest.ME), command, null);
+        if (shell == null) {
             assertFalse(WarmShell.runsAsGiven(command), "only option-like commands are refused: " + command);
             return;
         }
-        WarmShellsTest.Result warmResult = WarmShellsTest.collect(p, "");
+        WarmShellsTest.Result warmResult = WarmShellsTest.collect(shell, "");
         // the shell's error messages may say "eval" on the warm path; status and stdout are the command's
         assertEquals(fresh.exit(), warmResult.exit(), command);
         assertEquals(fresh.out(), warmResult.out(), command);
@@ -86,8 +86,8 @@ class WarmShellPropertiesTest {
 
     private static WarmShellsTest.Result warmRun(String command) throws Exception {
         warm.replenish(WarmShellsTest.ME);
-        Process p = warm.run(launcher.shellPlan(WarmShellsTest.ME), command, null);
-        assertNotNull(p);
-        return WarmShellsTest.collect(p, "");
+        WarmShell shell = warm.run(launcher.shellPlan(WarmShellsTest.ME), command, null);
+        assertNotNull(shell);
+        return WarmShellsTest.collect(shell, "");
     }
 }

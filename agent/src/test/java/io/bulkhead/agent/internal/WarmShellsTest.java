@@ -74,14 +74,44 @@ class WarmShellsTest {
     /** The command through a warm shell (fails the test if none served it), spawned after the last as the agent does. */
     Result warmRun(String command, String stdin) throws Exception {
         warm.replenish(ME);
-        Process p = warm.run(launcher.shellPlan(ME), command, null);
-        assertNotNull(p, "a warm shell serves " + command);
-        return collect(p, stdin);
+        WarmShell shell = warm.run(launcher.shellPlan(ME), command, null);
+        assertNotNull(shell, "a warm shell serves " + command);
+        return collect(shell, stdin);
     }
 
     /** The command through a shell spawned for it: what the warm path must match. */
     Result freshRun(String command, String stdin) throws Exception {
         return collect(launcher.shell(ME, command, Map.of(), false), stdin);
+    }
+
+    /** The command in a warm shell: its stderr through the shell's pump, which already reads it. */
+    static Result collect(WarmShell shell, String stdin) throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        shell.stderr().attach(new OutputPump.Target(new OutputPump.Sink() {
+            @Override
+            public void data(byte[] b, int off, int len) {
+                err.write(b, off, len);
+            }
+
+            @Override
+            public void end() {
+            }
+        }, 65536, null, null));
+        Process p = shell.process();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        feed(p, stdin);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the command ends");
+        String stdout = out.get(30, TimeUnit.SECONDS);
+        shell.stderr().endedLast().get(30, TimeUnit.SECONDS);
+        return new Result(p.exitValue(), stdout, err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void feed(Process p, String stdin) {
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the command does not read its stdin
+        }
     }
 
     static Result collect(Process p, String stdin) throws Exception {
@@ -263,7 +293,7 @@ class WarmShellsTest {
     void aCommandArrivingAfterTheReservationWaitsForTheReservedShell() throws Exception {
         assertEquals(new Result(0, "first\n", ""), collect(warm.run(launcher.shellPlan(ME), "echo first", null), ""));
         warm.reserve(ME);
-        CompletableFuture<Process> next = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<WarmShell> next = CompletableFuture.supplyAsync(() -> {
             try {
                 return warm.run(launcher.shellPlan(ME), "echo second", null);
             } catch (Exception e) {
@@ -274,9 +304,9 @@ class WarmShellsTest {
         assertTrue(!next.isDone(), "the command waits for the reserved shell instead of spawning its own");
         assertEquals(List.of(), warmShells(), "reserving spawns nothing");
         warm.replenish(ME);
-        Process p = next.get(10, TimeUnit.SECONDS);
-        assertNotNull(p, "the reserved shell serves it");
-        assertEquals(new Result(0, "second\n", ""), collect(p, ""));
+        WarmShell shell = next.get(10, TimeUnit.SECONDS);
+        assertNotNull(shell, "the reserved shell serves it");
+        assertEquals(new Result(0, "second\n", ""), collect(shell, ""));
     }
 
     @Test
