@@ -77,10 +77,12 @@ final class ExecHandler {
         }
         mark(timing, "handling");
         String shellUser = null;
+        Replies out = new Replies(stream, Message.hello(ProtocolVersion.CURRENT));
         try {
-            stream.write(Message.hello(ProtocolVersion.CURRENT));
             DataStreamChecker caller = new DataStreamChecker(DataStreamChecker.Sender.CALLER, ProtocolVersion.CURRENT);
             if (!stream.hasQueuedThrough(m -> true, Integer.MAX_VALUE)) {
+                // the caller's hello is not there yet: ours first (a caller may wait for it), then wait
+                out.sendHello();
                 handOn.run();
             }
             Message hello = stream.read(HELLO_TIMEOUT_MILLIS);
@@ -94,17 +96,19 @@ final class ExecHandler {
                 cl = CommandLine.parse(params.command());
             } catch (ProtocolException e) {
                 log.error("cannot parse command line from dom0: " + e.getMessage());
-                fail(stream, type, ExitStatus.PROBLEM);
+                fail(out, type, ExitStatus.PROBLEM);
                 return;
             }
             if (type == MessageType.JUST_EXEC) {
                 handOn.run();
-                stream.write(Message.exitCode(justExec(cl)));
+                int status = justExec(cl);
+                out.deferHello();
+                out.write(Message.exitCode(status));
             } else {
                 if (!cl.isService()) {
                     shellUser = cl.user();
                 }
-                run(cl, stream, caller, timing, handOn);
+                run(cl, stream, out, caller, timing, handOn);
             }
             stream.end();
             mark(timing, "end");
@@ -162,7 +166,7 @@ final class ExecHandler {
         }
     }
 
-    private void run(CommandLine cl, MuxStream stream, DataStreamChecker caller, Timing timing, Runnable handOn)
+    private void run(CommandLine cl, MuxStream stream, Replies out, DataStreamChecker caller, Timing timing, Runnable handOn)
             throws IOException {
         Process process;
         OutputPump stderrPump = null;
@@ -171,23 +175,23 @@ final class ExecHandler {
             ServiceCall sc = cl.service();
             Optional<ServiceLocator.ServiceFile> file = resolve(sc);
             if (file.isEmpty()) {
-                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.SERVICE_NOT_FOUND);
+                fail(out, MessageType.EXEC_CMDLINE, ExitStatus.SERVICE_NOT_FOUND);
                 return;
             }
             if (file.get().kind() == ServiceLocator.Kind.SOCKET) {
-                socketService(file.get(), sc, stream, caller);
+                socketService(file.get(), sc, stream, out, caller);
                 return;
             }
             if (file.get().kind() != ServiceLocator.Kind.EXECUTABLE) {
                 log.error("service " + sc.descriptor() + ": " + file.get().path() + ": " + file.get().detail());
-                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                fail(out, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
                 return;
             }
             try {
                 process = launcher.executable(cl.user(), file.get().path(), sc.argument(), serviceEnv(sc), false);
             } catch (IOException e) {
                 log.error("cannot start service " + sc.descriptor() + ": " + e.getMessage());
-                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                fail(out, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
                 return;
             }
             log.info("executing " + sc.descriptor() + " for " + sc.sourceDomain() + " as " + cl.user());
@@ -212,11 +216,11 @@ final class ExecHandler {
             } catch (IOException e) {
                 handOn.run();
                 log.error("cannot start command: " + e.getMessage());
-                fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+                fail(out, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
                 return;
             }
         }
-        pumpProcess(process, stderrPump, stream, caller, timing, cl.isService() ? null : cl.user());
+        pumpProcess(process, stderrPump, stream, out, caller, timing, cl.isService() ? null : cl.user());
     }
 
     /** The warm shell running the command, or {@code null} when it must be spawned. */
@@ -262,12 +266,13 @@ final class ExecHandler {
     }
 
     /** The service side failed before producing output: both EOFs, then the status (as Qubes). */
-    private static void fail(MuxStream stream, int type, int status) throws IOException {
+    private static void fail(Replies out, int type, int status) throws IOException {
+        out.deferHello(); // nothing more is read from the caller: one write for all
         if (type == MessageType.EXEC_CMDLINE) {
-            stream.write(Message.eof(MessageType.DATA_STDOUT));
-            stream.write(Message.eof(MessageType.DATA_STDERR));
+            out.write(Message.eof(MessageType.DATA_STDOUT));
+            out.write(Message.eof(MessageType.DATA_STDERR));
         }
-        stream.write(Message.exitCode(status));
+        out.write(Message.exitCode(status));
     }
 
     /**
@@ -280,22 +285,26 @@ final class ExecHandler {
      * @param shellUser the user of a shell command, whose next warm shell is reserved once the
      *                  command has exited ({@link WarmShells#reserve}); {@code null} for services
      */
-    private void pumpProcess(Process process, OutputPump stderrPump, MuxStream stream, DataStreamChecker caller, Timing timing,
-            String shellUser) throws IOException {
+    private void pumpProcess(Process process, OutputPump stderrPump, MuxStream stream, Replies out, DataStreamChecker caller,
+            Timing timing, String shellUser) throws IOException {
         int chunk = ProtocolVersion.maxDataChunk(caller.version());
-        if (!feedArrivedStdin(stream, caller, process.getOutputStream())) {
+        if (feedArrivedStdin(stream, caller, process.getOutputStream())) {
+            // nothing more to wait for from the caller: our hello can go out with the first output
+            out.deferHello();
+        } else {
+            out.sendHello();
             pool.execute(() -> feedStdin(stream, caller, process.getOutputStream()));
         }
         AtomicInteger openOutputs = new AtomicInteger(2);
         OutputPump stderr = stderrPump != null ? stderrPump : new OutputPump(process.getErrorStream());
-        stderr.attach(to(stream, MessageType.DATA_STDERR, chunk, openOutputs, null));
+        stderr.attach(to(out, MessageType.DATA_STDERR, chunk, openOutputs, null));
         if (stderrPump == null) {
             pool.execute(stderr);
         }
         Future<Boolean> err = stderr.endedLast();
         mark(timing, "pumping");
         OutputPump stdout = new OutputPump(process.getInputStream());
-        stdout.attach(to(stream, MessageType.DATA_STDOUT, chunk, openOutputs, timing));
+        stdout.attach(to(out, MessageType.DATA_STDOUT, chunk, openOutputs, timing));
         stdout.run();
         boolean stdoutEndedLast;
         try {
@@ -312,7 +321,7 @@ final class ExecHandler {
             lastEof = Message.eof(stdoutEndedLast ? MessageType.DATA_STDOUT : MessageType.DATA_STDERR);
             // the last output's EOF waits for the exit (as a rule microseconds away) to go out with it
             if (!process.waitFor(LAST_EOF_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                stream.write(lastEof);
+                out.write(lastEof);
                 lastEof = null;
             }
             status = process.waitFor();
@@ -329,24 +338,24 @@ final class ExecHandler {
         }
         // the last EOF, the status, END and RELEASE in one write: dom0 gets the command's end in one piece
         if (lastEof != null) {
-            stream.finish(lastEof, Message.exitCode(status));
+            out.finish(lastEof, Message.exitCode(status));
         } else {
-            stream.finish(Message.exitCode(status));
+            out.finish(Message.exitCode(status));
         }
         mark(timing, "status");
     }
 
     /** Where an output of the command goes: messages of {@code type} on the call's stream. */
-    private static OutputPump.Target to(MuxStream stream, int type, int chunk, AtomicInteger openOutputs, Timing timing) {
+    private static OutputPump.Target to(Replies out, int type, int chunk, AtomicInteger openOutputs, Timing timing) {
         return new OutputPump.Target(new OutputPump.Sink() {
             @Override
             public void data(byte[] b, int off, int len) throws IOException {
-                stream.write(type, b, off, len);
+                out.write(type, b, off, len);
             }
 
             @Override
             public void end() throws IOException {
-                stream.write(Message.eof(type));
+                out.write(Message.eof(type));
             }
         }, chunk, openOutputs, timing);
     }
@@ -403,33 +412,35 @@ final class ExecHandler {
      * A socket service: connect, send the descriptor and a NUL, relay stdin to the socket and the
      * socket to stdout; stderr ends at once; exit status 0 when the socket closes.
      */
-    private void socketService(ServiceLocator.ServiceFile file, ServiceCall sc, MuxStream stream, DataStreamChecker caller)
+    private void socketService(ServiceLocator.ServiceFile file, ServiceCall sc, MuxStream stream, Replies out,
+            DataStreamChecker caller)
             throws IOException {
+        out.sendHello(); // the caller's stdin is relayed: it may wait for our hello
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(file.path()));
         } catch (IOException e) {
             log.error("cannot connect to socket service " + file.path() + ": " + e.getMessage());
-            fail(stream, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
+            fail(out, MessageType.EXEC_CMDLINE, ExitStatus.PROBLEM);
             return;
         }
         log.info("connected " + sc.descriptor() + " for " + sc.sourceDomain() + " to socket " + file.path());
         try (ch) {
             writeAll(ch, (sc.socketDescriptor() + "\0").getBytes(StandardCharsets.UTF_8));
-            stream.write(Message.eof(MessageType.DATA_STDERR));
+            out.write(Message.eof(MessageType.DATA_STDERR));
             int chunk = ProtocolVersion.maxDataChunk(caller.version());
             UnixSocketChannel socket = UnixSocketChannel.wrap(ch, file.path().toString());
             pool.execute(() -> feedStdin(stream, caller, socket.output()));
             OutputPump output = new OutputPump(socket.input());
-            output.attach(to(stream, MessageType.DATA_STDOUT, chunk, null, null));
+            output.attach(to(out, MessageType.DATA_STDOUT, chunk, null, null));
             output.run();
             try {
                 output.endedLast().get();
             } catch (InterruptedException | ExecutionException e) {
                 throw new IOException(e.getCause() != null ? e.getCause().getMessage() : "interrupted", e);
             }
-            stream.write(Message.exitCode(ExitStatus.OK));
+            out.write(Message.exitCode(ExitStatus.OK));
         }
     }
 

@@ -198,6 +198,33 @@ public final class MuxStream implements AutoCloseable {
     }
 
     /**
+     * Sends {@code messages} in one write to the channel (under TCG every write to a virtio port
+     * costs the guest a VM exit and an interrupt); blocks until the peer's credit allows them.
+     */
+    public void writeAll(Message... messages) throws IOException {
+        int capacity = 0;
+        for (Message m : messages) {
+            takeCredit(m.length());
+            capacity += MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + m.length();
+        }
+        synchronized (emit) {
+            synchronized (this) {
+                if (sentEnd || sentAbort) {
+                    throw new IOException(link.name() + ": stream " + id + " ended locally while writing");
+                }
+            }
+            if (linkFailure != null) {
+                throw new IOException(linkFailure.getMessage(), linkFailure);
+            }
+            MuxLink.FrameBatch batch = new MuxLink.FrameBatch(capacity);
+            for (Message m : messages) {
+                batch.data(id, m.type(), m.payload(), 0, m.length());
+            }
+            link.writeBatch(batch);
+        }
+    }
+
+    /**
      * Sends {@code last} (one or more messages), then ends and closes the stream: what
      * {@link #write(Message)} for each, {@link #end()} and {@link #close()} send one after the
      * other (including the ABORT when the peer has not ended its side), but in one write to the

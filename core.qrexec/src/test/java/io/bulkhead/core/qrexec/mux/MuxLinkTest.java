@@ -39,6 +39,21 @@ class MuxLinkTest {
     }
 
     @Test
+    void writeAllSendsItsMessagesInOrderAndNotAfterTheEnd() throws Exception {
+        MuxLink[] l = ChannelPair.links(MuxConfig.DEFAULT);
+        MuxStream h = l[0].openStream();
+        h.write(Message.hello(4));
+        MuxStream g = l[1].stream(h.id());
+        g.writeAll(Message.hello(4), new Message(MessageType.DATA_STDOUT, new byte[] {7}), Message.eof(MessageType.DATA_STDOUT));
+        assertEquals(Message.hello(4), h.read());
+        assertEquals(new Message(MessageType.DATA_STDOUT, new byte[] {7}), h.read());
+        assertEquals(Message.eof(MessageType.DATA_STDOUT), h.read());
+        g.end();
+        assertThrows(IOException.class, () -> g.writeAll(Message.exitCode(0)));
+        l[0].close();
+    }
+
+    @Test
     void endAndReleaseFreeTheStreamId() throws Exception {
         MuxLink[] l = ChannelPair.links(MuxConfig.DEFAULT);
         MuxStream h = l[0].openStream();
