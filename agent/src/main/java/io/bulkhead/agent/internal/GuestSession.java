@@ -77,14 +77,15 @@ final class GuestSession {
     }
 
     /**
-     * Reads dom0's control messages until the link ends or a command comes in. A command runs on
-     * the thread that read it (leader and followers): under TCG each thread wake-up costs
-     * 0.3-0.7 ms, so the command does not wait for one. Another pool thread takes over the
-     * reading once the command is under way, or before the command could wait for anything
-     * ({@link ExecHandler#handle}): until then further control messages wait in the queue.
+     * Reads dom0's control messages until the link ends. A command is started on the thread that
+     * read it (leader and followers): under TCG each thread wake-up costs 0.3-0.7 ms, so the
+     * command does not wait for one. Handed to a warm shell, whose pumps stream it, the command
+     * goes on without this thread, which reads on. Otherwise another pool thread takes over the
+     * reading before the command could wait for anything ({@link ExecHandler#handle}); until
+     * then further control messages wait in the queue.
      */
     private void serveControl() {
-        HandOn handOn = null;
+        boolean handedOn = false;
         try {
             Message m;
             while ((m = link.control().read()) != null) {
@@ -95,9 +96,17 @@ final class GuestSession {
                     long received = link.control().lastDeliveryNanos();
                     ExecParams params = ExecParams.decode(m.payload());
                     MuxStream stream = link.stream(params.connectPort());
-                    handOn = new HandOn();
-                    exec.handle(this, m.type(), params, stream, received, arrived, handOn);
-                    return;
+                    HandOn handOn = new HandOn();
+                    try {
+                        exec.handle(this, m.type(), params, stream, received, arrived, handOn);
+                    } finally {
+                        handedOn = handOn.done;
+                    }
+                    if (handedOn) {
+                        return;
+                    }
+                    // the command goes on without this thread (a warm shell's pumps): read on
+                    continue;
                 }
                 dispatch(m);
             }
@@ -107,9 +116,7 @@ final class GuestSession {
         } catch (IOException e) {
             log.info("connection to dom0 lost: " + e.getMessage());
         } finally {
-            if (handOn != null) {
-                handOn.run();
-            } else {
+            if (!handedOn) {
                 link.close();
                 ended.countDown();
             }

@@ -40,21 +40,31 @@ final class WarmShell {
 
     private final ShellPlan plan;
     private final Process process;
+    private final OutputPump stdout;
     private final OutputPump stderr;
 
     WarmShell(ShellPlan plan, Process process) {
         this.plan = plan;
         this.process = process;
+        this.stdout = new OutputPump(process.getInputStream());
         this.stderr = new OutputPump(process.getErrorStream());
     }
 
-    /** Starts reading the shell's stderr now, so that no thread starts on the command's path. */
+    /**
+     * Starts reading the shell's stderr now, so that no thread is woken on the command's path;
+     * the caller runs {@link #stdout()}'s pump on a thread of its own.
+     */
     void startStderrPump(Executor executor) {
         executor.execute(stderr);
     }
 
     Process process() {
         return process;
+    }
+
+    /** The pump of the shell's stdout: {@link OutputPump#attach attach} where the command's goes. */
+    OutputPump stdout() {
+        return stdout;
     }
 
     /** The pump of the shell's stderr: {@link OutputPump#attach attach} where the command's goes. */
@@ -109,6 +119,7 @@ final class WarmShell {
 
     /** Ends the shell without running anything: its loader sees end of file and exits. */
     void discard() {
+        stdout.abandon();
         stderr.abandon();
         try {
             process.getOutputStream().close();

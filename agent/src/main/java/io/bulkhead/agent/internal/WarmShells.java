@@ -76,7 +76,7 @@ final class WarmShells implements AutoCloseable {
      * Runs {@code command} in a warm shell of the plan's user.
      *
      * @param plan how the command would be spawned now ({@link ProcessLauncher#shellPlan})
-     * @return the shell running it (its stderr already being read by {@link WarmShell#stderr}),
+     * @return the shell running it (its outputs already being read by its pumps),
      *         or {@code null} when no warm shell can serve it exactly (nothing ran then)
      */
     WarmShell run(ShellPlan plan, String command, Timing timing) throws InterruptedException {
@@ -198,6 +198,10 @@ final class WarmShells implements AutoCloseable {
         }
         if (discard && shell != null) {
             shell.discard();
+        }
+        if (shell != null) {
+            // this thread becomes the shell's stdout pump: one thread fewer to wake per spawn
+            shell.stdout().run();
         }
     }
 

@@ -84,26 +84,31 @@ class WarmShellsTest {
         return collect(launcher.shell(ME, command, Map.of(), false), stdin);
     }
 
-    /** The command in a warm shell: its stderr through the shell's pump, which already reads it. */
+    /** The command in a warm shell: its outputs through the shell's pumps, which already read them. */
     static Result collect(WarmShell shell, String stdin) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        shell.stderr().attach(new OutputPump.Target(new OutputPump.Sink() {
+        shell.stdout().attach(new OutputPump.Target(into(out), 65536, null, null));
+        shell.stderr().attach(new OutputPump.Target(into(err), 65536, null, null));
+        Process p = shell.process();
+        feed(p, stdin);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the command ends");
+        shell.stdout().endedLast().get(30, TimeUnit.SECONDS);
+        shell.stderr().endedLast().get(30, TimeUnit.SECONDS);
+        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static OutputPump.Sink into(ByteArrayOutputStream bytes) {
+        return new OutputPump.Sink() {
             @Override
             public void data(byte[] b, int off, int len) {
-                err.write(b, off, len);
+                bytes.write(b, off, len);
             }
 
             @Override
             public void end() {
             }
-        }, 65536, null, null));
-        Process p = shell.process();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        feed(p, stdin);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the command ends");
-        String stdout = out.get(30, TimeUnit.SECONDS);
-        shell.stderr().endedLast().get(30, TimeUnit.SECONDS);
-        return new Result(p.exitValue(), stdout, err.toString(StandardCharsets.UTF_8));
+        };
     }
 
     private static void feed(Process p, String stdin) {
