@@ -101,23 +101,23 @@ final class TrainingRun {
         }
     }
 
-    /** Runs {@code command} as {@link #USER} as dom0 would; returns its stdout, fails unless it exits 0. */
+    /**
+     * Runs {@code command} as {@link #USER} as dom0 does (its hello before the request, the end of
+     * an empty stdin right after: see core.qrexec's {@code RemoteProcessImpl}), so the archive
+     * holds the classes of the path real calls take; returns its stdout, fails unless it exits 0.
+     */
     private static String exec(MuxLink link, String command) throws IOException {
         MuxStream stream = link.openStream();
+        stream.write(Message.hello(ProtocolVersion.CURRENT));
         link.control().write(new Message(MessageType.EXEC_CMDLINE,
                 new ExecParams(0, stream.id(), CommandLine.shell(USER, command)).encode()));
-        stream.write(Message.hello(ProtocolVersion.CURRENT));
+        stream.write(Message.eof(MessageType.DATA_STDIN));
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         Integer status = null;
-        boolean stdinClosed = false;
         Message m;
         while (status == null && (m = stream.read(TIMEOUT_MILLIS)) != null) {
             switch (m.type()) {
                 case MessageType.HELLO:
-                    if (!stdinClosed) {
-                        stream.write(Message.eof(MessageType.DATA_STDIN));
-                        stdinClosed = true;
-                    }
                     break;
                 case MessageType.DATA_STDOUT:
                     stdout.write(m.payload());

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,15 +68,21 @@ public final class AdminSocketServer implements Closeable {
                     client.close();
                     continue;
                 }
-                workers.execute(() -> {
-                    try (client) {
-                        connection.serve(client);
-                    } catch (IOException e) {
-                        LOG.log(Level.FINE, "admin connection closed early", e);
-                    } finally {
-                        slots.release();
-                    }
-                });
+                try {
+                    workers.execute(() -> {
+                        try (client) {
+                            connection.serve(client);
+                        } catch (IOException e) {
+                            LOG.log(Level.FINE, "admin connection closed early", e);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // accepted while closing: nobody will serve it
+                    slots.release();
+                    client.close();
+                }
             } catch (IOException e) {
                 if (server.isOpen()) {
                     LOG.log(Level.WARNING, "admin socket accept failed", e);
