@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -327,15 +328,24 @@ final class ExecHandler {
             mark(timing, "pumping");
             stderr.attach(to(out, MessageType.DATA_STDERR, chunk, openOutputs, null));
             stdout.attach(to(out, MessageType.DATA_STDOUT, chunk, openOutputs, timing));
-            CompletableFuture.allOf(stdout.endedLast(), stderr.endedLast()).whenComplete((ended, failure) -> {
-                Runnable end = () -> endAfterPumps(process, stdout, failure, stream, out, timing, shellUser, endCall);
-                if (Thread.currentThread() == self) {
-                    // ended before this thread left: it must not wait for the exit here
-                    pool.execute(end);
-                } else {
-                    end.run();
-                }
-            });
+            // the call ends when both outputs ended, or at once when one of them could not be sent
+            CompletableFuture<Void> broken = new CompletableFuture<>();
+            stdout.endedLast().whenComplete((ended, failure) -> failIf(broken, failure));
+            stderr.endedLast().whenComplete((ended, failure) -> failIf(broken, failure));
+            CompletableFuture.anyOf(CompletableFuture.allOf(stdout.endedLast(), stderr.endedLast()), broken)
+                    .whenComplete((ended, failure) -> {
+                        Runnable end = () -> endAfterPumps(process, stdout, failure, stream, out, timing, shellUser, endCall);
+                        if (Thread.currentThread() == self) {
+                            // ended before this thread left: it must not wait for the exit here
+                            try {
+                                pool.execute(end);
+                                return;
+                            } catch (RejectedExecutionException e) {
+                                // the agent is closing: end it here
+                            }
+                        }
+                        end.run();
+                    });
             return true;
         }
         OutputPump stderr = new OutputPump(process.getErrorStream());
@@ -358,6 +368,12 @@ final class ExecHandler {
         }
         sendExit(process, stdoutEndedLast, out, timing, shellUser);
         return false;
+    }
+
+    private static void failIf(CompletableFuture<Void> broken, Throwable failure) {
+        if (failure != null) {
+            broken.completeExceptionally(failure);
+        }
     }
 
     /** The end of a call whose outputs its warm shell's pumps read, on the thread of the pump that ended last. */
