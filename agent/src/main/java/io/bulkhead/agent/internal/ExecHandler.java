@@ -66,9 +66,11 @@ final class ExecHandler {
      * @param receivedNanos when the link's reader queued the request (debug timing starts there)
      * @param arrivedNanos  when the session's thread read it
      * @param handOn        hands the reading of dom0's control messages on to another thread (see
-     *                      {@link GuestSession}): run, on this thread, once the command is under
-     *                      way, and before anything that may wait (dom0's hello not there yet, a
-     *                      warm shell still being spawned, a spawn, a service); idempotent
+     *                      {@link GuestSession}): run, on this thread, before anything that may
+     *                      wait (dom0's hello not there yet, a warm shell still being spawned, a
+     *                      spawn, a service, streaming on this thread); idempotent. Not run when
+     *                      a warm shell's pumps take the call over: this method then returns at
+     *                      once and the caller reads on.
      */
     void handle(GuestSession session, int type, ExecParams params, MuxStream stream, long receivedNanos, long arrivedNanos,
             Runnable handOn) {
