@@ -26,10 +26,10 @@ import java.util.Optional;
  */
 final class ProcessLauncher {
     private static final File DEV_NULL = new File("/dev/null");
-    /** How old the file checks behind a shell plan may be, by default. */
-    static final long FILE_CHECKS_TTL_NANOS = 1_000_000_000L;
+    /** How old a shell plan may be, by default. */
+    static final long PLAN_TTL_NANOS = 1_000_000_000L;
 
-    private final long fileChecksTtlNanos;
+    private final long planTtlNanos;
     private final AgentConfig.UserSwitch mode;
     private final Passwd passwd;
     private final Log log;
@@ -37,12 +37,12 @@ final class ProcessLauncher {
     private final Map<String, PlanInputs.Cached> plans = new java.util.concurrent.ConcurrentHashMap<>();
 
     ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log) {
-        this(mode, passwd, log, FILE_CHECKS_TTL_NANOS);
+        this(mode, passwd, log, PLAN_TTL_NANOS);
     }
 
-    /** @param fileChecksTtlNanos how old the file checks behind a cached shell plan may be */
-    ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log, long fileChecksTtlNanos) {
-        this.fileChecksTtlNanos = fileChecksTtlNanos;
+    /** @param planTtlNanos how old a cached shell plan may be (0: derived on every call) */
+    ProcessLauncher(AgentConfig.UserSwitch mode, Passwd passwd, Log log, long planTtlNanos) {
+        this.planTtlNanos = planTtlNanos;
         this.mode = mode;
         this.passwd = passwd;
         this.log = log;
@@ -50,20 +50,20 @@ final class ProcessLauncher {
 
     /**
      * How a shell command runs for {@code user} now: the user's shell ({@code /bin/sh} when it
-     * has none usable), through {@code su} when switching users. The passwd entry is checked on
-     * every call; the files the plan depends on besides it (the shell and {@code su} being
-     * executable, the home directory existing) at most every {@link #FILE_CHECKS_TTL_NANOS} (1 s), as a
-     * name-service cache would: under TCG those checks cost almost 1 ms of each command.
+     * has none usable), through {@code su} when switching users. A plan is derived again (the
+     * passwd entry, the shell and {@code su} being executable, the home directory existing) when
+     * it is older than {@link #PLAN_TTL_NANOS} (1 s), as a name-service cache would: under TCG
+     * those checks cost almost 1 ms of each command.
      *
      * @throws IOException if the user must be switched to but does not exist
      */
     ShellPlan shellPlan(String user) throws IOException {
-        Optional<Passwd.Entry> account = passwd.lookup(user);
         PlanInputs.Cached last = plans.get(user);
         long now = System.nanoTime();
-        if (last != null && last.inputs().account().equals(account) && now - last.checkedNanos() < fileChecksTtlNanos) {
+        if (last != null && now - last.checkedNanos() < planTtlNanos) {
             return last.plan();
         }
+        Optional<Passwd.Entry> account = passwd.lookup(user);
         String shell = account.map(Passwd.Entry::shell).filter(ProcessLauncher::usableShell).orElse("/bin/sh");
         String su = switchTo(user, account) ? suPath() : null;
         File directory = workingDirectory(account);
@@ -78,7 +78,7 @@ final class ProcessLauncher {
 
     /** What a shell plan is derived from (besides the user). */
     private record PlanInputs(Optional<Passwd.Entry> account, String shell, String su, File directory) {
-        /** @param checkedNanos when the files were last checked ({@link System#nanoTime()}) */
+        /** @param checkedNanos when the plan was derived or last checked ({@link System#nanoTime()}) */
         record Cached(PlanInputs inputs, ShellPlan plan, long checkedNanos) {
         }
     }

@@ -161,7 +161,7 @@ class AgentUnitTest {
     }
 
     @Test
-    void shellPlansFollowPasswdAtOnceAndTheFilesBehindThemAfterTheirTtl() throws Exception {
+    void shellPlansAreDerivedAgainOnceOlderThanTheirTtl() throws Exception {
         String me = System.getProperty("user.name");
         Path home = Files.createDirectories(dir.resolve("home"));
         Path shell = Files.writeString(dir.resolve("myshell"), "#!/bin/sh\nexec /bin/sh \"$@\"\n");
@@ -172,19 +172,21 @@ class AgentUnitTest {
         Log quiet = new Log(Log.Level.ERROR);
         ProcessLauncher cached = new ProcessLauncher(AgentConfig.UserSwitch.NONE, new Passwd(passwd), quiet, TimeUnit.HOURS.toNanos(1));
         ProcessLauncher unCached = new ProcessLauncher(AgentConfig.UserSwitch.NONE, new Passwd(passwd), quiet, 0);
-        assertEquals(shell.toString(), cached.shellPlan(me).shell());
+        ShellPlan first = cached.shellPlan(me);
+        assertEquals(shell.toString(), first.shell());
         assertEquals(shell.toString(), unCached.shellPlan(me).shell());
 
         shell.toFile().setExecutable(false);
-        assertEquals(shell.toString(), cached.shellPlan(me).shell(), "the file checks are at most an hour old");
+        assertTrue(first == cached.shellPlan(me), "a plan less than an hour old is used as it is");
         assertEquals("/bin/sh", unCached.shellPlan(me).shell(), "a shell that cannot run falls back to /bin/sh");
 
-        Files.writeString(passwd, me + ":x:1000:1000::" + home + ":/bin/sh\n");
+        Files.writeString(passwd, me + ":x:1000:1000::" + home + ":/bin/bash\n");
         Files.setLastModifiedTime(passwd, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 30_000));
-        ShellPlan changed = cached.shellPlan(me);
-        assertEquals("/bin/sh", changed.shell(), "a passwd change is seen at once");
-        assertEquals(List.of("/bin/sh", "-c"), changed.argv());
-        assertTrue(changed == cached.shellPlan(me), "an unchanged plan is the same object");
+        assertTrue(first == cached.shellPlan(me), "passwd too is checked only once the plan is older than its TTL");
+        ShellPlan changed = unCached.shellPlan(me);
+        assertEquals("/bin/bash", changed.shell(), "a passwd change is seen by a plan derived again");
+        assertEquals(List.of("/bin/bash", "-c"), changed.argv());
+        assertTrue(changed == unCached.shellPlan(me), "a plan derived again from the same inputs is the same object");
     }
 
     @Test

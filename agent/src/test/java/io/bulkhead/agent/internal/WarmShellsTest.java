@@ -52,7 +52,7 @@ class WarmShellsTest {
             t.setDaemon(true);
             return t;
         });
-        launcher = new ProcessLauncher(AgentConfig.UserSwitch.AUTO, new Passwd(passwd), new Log(Log.Level.ERROR));
+        launcher = new ProcessLauncher(AgentConfig.UserSwitch.AUTO, new Passwd(passwd), new Log(Log.Level.ERROR), 0);
         warm = new WarmShells(launcher, List.of(ME), pool, new Log(Log.Level.ERROR));
         warm.replenish(ME);
     }
