@@ -6,5 +6,5 @@
  * {@code docs/qrexec.md}. Plain Java (java.base only): the guest agent uses it too.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.bulkhead.core.qrexec.mux;
