@@ -356,10 +356,8 @@ final class ExecHandler {
         mark(timing, "pumping");
         OutputPump stdout = new OutputPump(process.getInputStream());
         stdout.attach(to(out, MessageType.DATA_STDOUT, chunk, openOutputs, timing));
-        stdout.run();
-        boolean stdoutEndedLast;
+        boolean stdoutEndedLast = stdout.runHere();
         try {
-            stdoutEndedLast = stdout.endedLast().get();
             stderr.endedLast().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -519,12 +517,7 @@ final class ExecHandler {
             pool.execute(() -> feedStdin(stream, caller, socket.output()));
             OutputPump output = new OutputPump(socket.input());
             output.attach(to(out, MessageType.DATA_STDOUT, chunk, null, null));
-            output.run();
-            try {
-                output.endedLast().get();
-            } catch (InterruptedException | ExecutionException e) {
-                throw new IOException(e.getCause() != null ? e.getCause().getMessage() : "interrupted", e);
-            }
+            output.runHere();
             out.write(Message.exitCode(ExitStatus.OK));
         }
     }

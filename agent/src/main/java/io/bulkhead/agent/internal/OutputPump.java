@@ -75,6 +75,22 @@ final class OutputPump implements Runnable {
         }
     }
 
+    /**
+     * Runs the pump on this thread.
+     *
+     * @return whether its end was left to the caller (as {@link #endedLast})
+     */
+    boolean runHere() throws IOException {
+        try {
+            boolean last = copy();
+            endedLast.complete(last);
+            return last;
+        } catch (IOException | RuntimeException e) {
+            endedLast.completeExceptionally(e);
+            throw e;
+        }
+    }
+
     private boolean copy() throws IOException {
         byte[] buf = new byte[INITIAL_BUFFER];
         Target t;

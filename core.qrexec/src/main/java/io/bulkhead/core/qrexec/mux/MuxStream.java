@@ -202,11 +202,7 @@ public final class MuxStream implements AutoCloseable {
      * costs the guest a VM exit and an interrupt); blocks until the peer's credit allows them.
      */
     public void writeAll(Message... messages) throws IOException {
-        int capacity = 0;
-        for (Message m : messages) {
-            takeCredit(m.length());
-            capacity += MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + m.length();
-        }
+        int frameBytes = takeCredit(messages);
         synchronized (emit) {
             synchronized (this) {
                 if (sentEnd || sentAbort) {
@@ -216,12 +212,27 @@ public final class MuxStream implements AutoCloseable {
             if (linkFailure != null) {
                 throw new IOException(linkFailure.getMessage(), linkFailure);
             }
-            MuxLink.FrameBatch batch = new MuxLink.FrameBatch(capacity);
-            for (Message m : messages) {
-                batch.data(id, m.type(), m.payload(), 0, m.length());
-            }
-            link.writeBatch(batch);
+            link.writeBatch(dataFrames(messages, frameBytes, 0));
         }
+    }
+
+    /** Takes the credit for {@code messages}, one after the other; returns the bytes of their DATA frames. */
+    private int takeCredit(Message[] messages) throws IOException {
+        int frameBytes = 0;
+        for (Message m : messages) {
+            takeCredit(m.length());
+            frameBytes += MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + m.length();
+        }
+        return frameBytes;
+    }
+
+    /** {@code messages} as DATA frames of this stream, with room for {@code controlFrames} frames more. */
+    private MuxLink.FrameBatch dataFrames(Message[] messages, int frameBytes, int controlFrames) {
+        MuxLink.FrameBatch batch = new MuxLink.FrameBatch(frameBytes + controlFrames * MuxFrames.HEADER_SIZE);
+        for (Message m : messages) {
+            batch.data(id, m.type(), m.payload(), 0, m.length());
+        }
+        return batch;
     }
 
     /**
@@ -235,11 +246,7 @@ public final class MuxStream implements AutoCloseable {
      * @throws IOException as {@link #write(Message)}; {@link #close()} is still due then (it is idempotent)
      */
     public void finish(Message... last) throws IOException {
-        int capacity = 4 * MuxFrames.HEADER_SIZE;
-        for (Message m : last) {
-            takeCredit(m.length());
-            capacity += MuxFrames.HEADER_SIZE + Message.HEADER_SIZE + m.length();
-        }
+        int frameBytes = takeCredit(last);
         synchronized (emit) {
             boolean abort;
             boolean removeNow;
@@ -261,10 +268,7 @@ public final class MuxStream implements AutoCloseable {
                 if (linkFailure != null) {
                     throw new IOException(linkFailure.getMessage(), linkFailure);
                 }
-                MuxLink.FrameBatch batch = new MuxLink.FrameBatch(capacity);
-                for (Message m : last) {
-                    batch.data(id, m.type(), m.payload(), 0, m.length());
-                }
+                MuxLink.FrameBatch batch = dataFrames(last, frameBytes, 3); // END, ABORT, RELEASE
                 batch.control(id, MuxFrames.END);
                 if (abort) {
                     abortWritten = true;

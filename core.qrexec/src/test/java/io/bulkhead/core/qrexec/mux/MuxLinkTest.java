@@ -38,11 +38,17 @@ class MuxLinkTest {
         l[0].close();
     }
 
+    /** A stream the host opened on {@code l[0]}, with its hello sent. */
+    private static MuxStream openedWithHello(MuxLink[] l) throws IOException {
+        MuxStream h = l[0].openStream();
+        h.write(Message.hello(4));
+        return h;
+    }
+
     @Test
     void writeAllSendsItsMessagesInOrderAndNotAfterTheEnd() throws Exception {
         MuxLink[] l = ChannelPair.links(MuxConfig.DEFAULT);
-        MuxStream h = l[0].openStream();
-        h.write(Message.hello(4));
+        MuxStream h = openedWithHello(l);
         MuxStream g = l[1].stream(h.id());
         g.writeAll(Message.hello(4), new Message(MessageType.DATA_STDOUT, new byte[] {7}), Message.eof(MessageType.DATA_STDOUT));
         assertEquals(Message.hello(4), h.read());
@@ -56,8 +62,7 @@ class MuxLinkTest {
     @Test
     void endAndReleaseFreeTheStreamId() throws Exception {
         MuxLink[] l = ChannelPair.links(MuxConfig.DEFAULT);
-        MuxStream h = l[0].openStream();
-        h.write(Message.hello(4));
+        MuxStream h = openedWithHello(l);
         MuxStream g = l[1].stream(h.id());
         assertEquals(Message.hello(4), g.read());
         g.write(Message.hello(4));
@@ -74,8 +79,7 @@ class MuxLinkTest {
     @Test
     void abortStopsTheWriterOnTheOtherSide() throws Exception {
         MuxLink[] l = ChannelPair.links(MuxConfig.DEFAULT);
-        MuxStream h = l[0].openStream();
-        h.write(Message.hello(4));
+        MuxStream h = openedWithHello(l);
         MuxStream g = l[1].stream(h.id());
         g.close(); // never read: aborts
         IOException e = assertThrows(IOException.class, () -> {
